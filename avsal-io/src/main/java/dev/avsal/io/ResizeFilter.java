@@ -1,0 +1,22 @@
+package dev.avsal.io;
+
+import static org.bytedeco.ffmpeg.global.swscale.*;
+
+/**
+ * The swscale filter used to resize frames to the model input. When shrinking, swscale widens every filter by the
+ * scale factor, so all of these are antialiased (like PIL's resize), not point-sampled.
+ */
+public enum ResizeFilter {
+    /** Triangle filter. */
+    BILINEAR(SWS_BILINEAR),
+    /** Bicubic (a = -0.5 family as in PIL): the default, closest to how CLIP-style models were trained. */
+    BICUBIC(SWS_BICUBIC),
+    /** Box filter averaging the covered source pixels. */
+    AREA(SWS_AREA),
+    /** Lanczos, sharpest and slowest. */
+    LANCZOS(SWS_LANCZOS);
+
+    final int swsFlag;
+
+    ResizeFilter(int swsFlag) { this.swsFlag = swsFlag; }
+}

@@ -1,0 +1,610 @@
+package dev.avsal.io;
+
+import static org.bytedeco.ffmpeg.global.avcodec.*;
+import static org.bytedeco.ffmpeg.global.avformat.*;
+import static org.bytedeco.ffmpeg.global.avutil.*;
+import static org.bytedeco.ffmpeg.global.swscale.*;
+
+import dev.avsal.io.VideoDecodeException.Problem;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import org.bytedeco.ffmpeg.avcodec.AVCodec;
+import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
+import org.bytedeco.ffmpeg.avcodec.AVCodecParameters;
+import org.bytedeco.ffmpeg.avcodec.AVPacket;
+import org.bytedeco.ffmpeg.avcodec.AVPacketSideData;
+import org.bytedeco.ffmpeg.avformat.AVFormatContext;
+import org.bytedeco.ffmpeg.avformat.AVStream;
+import org.bytedeco.ffmpeg.avutil.AVDictionary;
+import org.bytedeco.ffmpeg.avutil.AVFrame;
+import org.bytedeco.ffmpeg.avutil.AVRational;
+import org.bytedeco.ffmpeg.swscale.SwsContext;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.PointerPointer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Streams the frames of a video file as RGB images with their audio windows, on the bundled FFmpeg.
+ *
+ * <pre>{@code
+ * try (VideoReader r = VideoReader.builder().setFile(path).optTargetSize(384, 224).optFrameRate(10)
+ *         .optAudioWindow(AudioWindow.ENDING_AT_FRAME, 2.0).build()) {
+ *     for (VideoFrame f; (f = r.read()) != null; ) { ... f.rgb(), f.audio() ... }
+ * }
+ * }</pre>
+ *
+ * <ul>
+ * <li><b>Pixels</b>: RGB (never BGR), display orientation (the container's rotation is applied), resized inside the
+ *     decode path by swscale with an antialiased filter ({@link ResizeFilter}, default bicubic) straight from the
+ *     decoder's YUV, using the stream's colour matrix and range (BT.601 when unspecified, like FFmpeg).</li>
+ * <li><b>Timing</b>: at the source rate every decoded frame is returned with its own timestamp, so variable frame
+ *     rate videos keep their timing. With a target rate r, output frame k has time {@code start + k / r} and shows
+ *     the last decoded frame whose timestamp is at most half an output period later (what FFmpeg's fps filter
+ *     does: frames are repeated or dropped by timestamp, never by counting). Times are microseconds from time 0 of
+ *     the file (the container start time when positive, as for MPEG-TS; else 0).</li>
+ * <li><b>Audio</b>: the selected stream (FFmpeg's default choice unless {@code optAudioStream}) is decoded once,
+ *     resampled by swresample to mono float at 16 kHz (configurable) and kept in a sliding buffer; each frame gets
+ *     its window ({@link AudioWindow}, default the 2 s ending at the frame), zero-padded before the start and after
+ *     the end. A video without audio yields silent windows, {@code info().hasAudio() == false} and a warning.</li>
+ * <li><b>Memory</b> is bounded: packets are read as needed, one or two decoded frames and one audio window (plus a
+ *     decoded chunk) are held, never the whole video.</li>
+ * <li><b>Errors</b> end in a {@link VideoDecodeException} naming the file and the {@link Problem}; frames returned
+ *     before it stay valid (a truncated file yields what it holds, then the exception says where it stopped).</li>
+ * </ul>
+ *
+ * <p><b>Threads</b>: a reader is not thread-safe; use one reader per thread (FFmpeg may still decode with several
+ * threads inside, see {@link Builder#optDecoderThreads}). Different readers may run concurrently. Always close it
+ * (try-with-resources): that frees every native allocation.
+ */
+public final class VideoReader implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(VideoReader.class);
+    /** Default limit on decoded frame size: 40 megapixels (8K UHD is 33.2). */
+    public static final long DEFAULT_MAX_PIXELS = 40_000_000L;
+
+    private final Builder cfg;
+    private final Path file;
+    private final List<String> warnings = new ArrayList<>();
+    private VideoInfo info;
+    private AVFormatContext fmt;
+    private AVCodecContext dec;
+    private AVPacket pkt;
+    private AVFrame frame, cur, nxt;
+    private SwsContext sws;
+    private BytePointer rgbBuf;
+    private final PointerPointer<BytePointer> dstData = new PointerPointer<>(4);
+    private final IntPointer dstStride = new IntPointer(4);
+    private AudioDecoder audio;
+    private final AudioTimeline timeline = new AudioTimeline();
+    private int vstream;
+    private long tbNum, tbDen, origin;
+    private int outW, outH, scaleW, scaleH, rotation;
+    private long frameDurMicros;   // nominal source frame duration, for frames that carry none
+    private final long startMicros, endMicros; // requested range; endMicros = Long.MAX_VALUE when open
+    private final double outRate;  // 0 = source rate
+    private final int windowLen;
+    // decoding state
+    private boolean inputEof, decoderEof, closed;
+    private int readError;         // first av_read_frame error other than EOF
+    private long lastPts = -1, lastDecodedPts = Long.MIN_VALUE, decodedCount, returned, corrupt;
+    // target-rate state: cur is shown for slot k until nxt takes over
+    private long curPts = Long.MIN_VALUE, curDur, nxtPts = Long.MIN_VALUE, nxtDur;
+    private boolean haveCur, haveNxt;
+    private byte[] curRgb;
+    private long slot;
+
+    private VideoReader(Builder b) throws VideoDecodeException {
+        this.cfg = b;
+        this.file = b.file;
+        this.startMicros = b.startMicros;
+        this.endMicros = b.durationMicros < 0 ? Long.MAX_VALUE : b.startMicros + b.durationMicros;
+        this.outRate = b.frameRate;
+        this.windowLen = (int) Math.round(b.windowSeconds * b.sampleRate);
+        boolean ok = false;
+        try {
+            open();
+            ok = true;
+        } finally {
+            if (!ok) close();
+        }
+    }
+
+    /** A builder; {@link Builder#setFile} is required. */
+    public static Builder builder() { return new Builder(); }
+
+    /** Opens the file only to describe it (no frames are decoded). */
+    public static VideoInfo probe(Path file) throws VideoDecodeException {
+        try (VideoReader r = builder().setFile(file).optAudio(false).probeOnly().build()) {
+            return r.info();
+        }
+    }
+
+    private void open() throws VideoDecodeException {
+        fmt = MediaInput.open(file);
+        origin = MediaInput.origin(fmt);
+        int v = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, (PointerPointer<?>) null, 0);
+        // Cover art is a video stream of one picture: not a video.
+        if (v >= 0 && (fmt.streams(v).disposition() & AV_DISPOSITION_ATTACHED_PIC) != 0) v = AVERROR_STREAM_NOT_FOUND;
+        if (v < 0) throw new VideoDecodeException(file, Problem.NO_VIDEO_STREAM, "no video stream (streams: "
+                + streamList() + ")");
+        vstream = v;
+        AVStream st = fmt.streams(v);
+        AVCodecParameters par = st.codecpar();
+        tbNum = st.time_base().num();
+        tbDen = st.time_base().den();
+        int w = par.width(), h = par.height();
+        if (w <= 0 || h <= 0) throw new VideoDecodeException(file, Problem.INVALID_DATA, "the video stream has no "
+                + "valid frame size (" + w + "x" + h + ")");
+        if ((long) w * h > cfg.maxPixels) throw new VideoDecodeException(file, Problem.TOO_LARGE, "frame size " + w
+                + "x" + h + " = " + (long) w * h + " pixels exceeds the limit of " + cfg.maxPixels + " (optMaxPixels)");
+        rotation = cfg.applyRotation ? rotationOf(par) : 0;
+        double fps = rate(st.avg_frame_rate());
+        if (fps <= 0 || fps > 1000) fps = rate(st.r_frame_rate());
+        if (fps > 1000) fps = 0;
+        frameDurMicros = fps > 0 ? Math.round(1e6 / fps) : 40_000;
+        long dur = st.duration() != AV_NOPTS_VALUE && st.duration() > 0
+                ? av_rescale(st.duration(), tbNum * 1_000_000L, tbDen)
+                : fmt.duration() != AV_NOPTS_VALUE ? fmt.duration() : -1;
+        long count = st.nb_frames() > 0 ? st.nb_frames() : dur > 0 && fps > 0 ? Math.round(dur * fps / 1e6) : -1;
+        int dispW = rotation % 180 == 0 ? w : h, dispH = rotation % 180 == 0 ? h : w;
+
+        // audio: FFmpeg's default stream, or the n-th audio stream if asked
+        int audioStreams = 0, a = -1;
+        for (int i = 0; i < fmt.nb_streams(); i++) {
+            if (fmt.streams(i).codecpar().codec_type() == AVMEDIA_TYPE_AUDIO) {
+                if (audioStreams == cfg.audioStream) a = i;
+                audioStreams++;
+            }
+        }
+        if (cfg.audioStream < 0) a = av_find_best_stream(fmt, AVMEDIA_TYPE_AUDIO, -1, v, (PointerPointer<?>) null, 0);
+        else if (a < 0) throw new IllegalArgumentException("audio stream " + cfg.audioStream + " requested but "
+                + file + " has " + audioStreams + " audio stream(s)");
+        if (a == AVERROR_DECODER_NOT_FOUND) { // best stream exists but cannot be decoded
+            a = av_find_best_stream(fmt, AVMEDIA_TYPE_AUDIO, -1, v, (PointerPointer<?>) null, 0);
+        }
+        AVCodecParameters ap = a >= 0 ? fmt.streams(a).codecpar() : null;
+        String pixFmt = FFmpeg.str(av_get_pix_fmt_name(par.format()));
+        info = new VideoInfo(file, FFmpeg.str(fmt.iformat().name()), dur, fps, count, w, h, rotation, dispW, dispH,
+                FFmpeg.codecName(par.codec_id()), pixFmt == null ? "unknown" : pixFmt, ap != null,
+                ap == null ? null : FFmpeg.codecName(ap.codec_id()), ap == null ? 0 : ap.sample_rate(),
+                ap == null ? 0 : ap.ch_layout().nb_channels(), audioStreams);
+        if (cfg.probeOnly) return;
+
+        outW = cfg.targetW > 0 ? cfg.targetW : dispW;
+        outH = cfg.targetH > 0 ? cfg.targetH : dispH;
+        scaleW = rotation % 180 == 0 ? outW : outH;
+        scaleH = rotation % 180 == 0 ? outH : outW;
+        rgbBuf = new BytePointer(av_malloc((long) scaleW * scaleH * 3 + 64)).capacity((long) scaleW * scaleH * 3);
+        dstData.put(0, rgbBuf);
+        dstStride.put(0, scaleW * 3);
+
+        AVCodec codec = avcodec_find_decoder(par.codec_id());
+        if (codec == null || codec.isNull()) throw new VideoDecodeException(file, Problem.UNSUPPORTED_CODEC,
+                "no decoder for the video codec " + FFmpeg.codecName(par.codec_id()) + " in this FFmpeg build");
+        dec = avcodec_alloc_context3(codec);
+        int r = avcodec_parameters_to_context(dec, par);
+        if (r >= 0) {
+            dec.thread_count(cfg.decoderThreads);
+            dec.pkt_timebase(st.time_base());
+            r = avcodec_open2(dec, codec, (AVDictionary) null);
+        }
+        if (r < 0) throw new VideoDecodeException(file, Problem.UNSUPPORTED_CODEC, "cannot open the decoder for "
+                + FFmpeg.codecName(par.codec_id()) + ": " + FFmpeg.err(r));
+        for (int i = 0; i < fmt.nb_streams(); i++) fmt.streams(i).discard(i == v ? AVDISCARD_DEFAULT : AVDISCARD_ALL);
+        pkt = av_packet_alloc();
+        frame = av_frame_alloc();
+        cur = av_frame_alloc();
+        nxt = av_frame_alloc();
+        if (startMicros > 0) {
+            long ts = av_rescale(startMicros + origin, tbDen, tbNum * 1_000_000L);
+            if (av_seek_frame(fmt, v, ts, AVSEEK_FLAG_BACKWARD) < 0) {
+                warn("cannot seek to " + startMicros / 1e6 + " s; decoding from the start instead");
+            }
+        }
+
+        if (cfg.audio && ap != null) {
+            audio = new AudioDecoder(file, a, cfg.sampleRate, 1, cfg.mix, this::warn);
+            long first = cfg.window.firstSample(startMicros, cfg.sampleRate, windowLen);
+            if (first > 0) audio.seek(Math.max(0, first * 1_000_000L / cfg.sampleRate - 500_000));
+        } else if (cfg.audio) {
+            warn("no audio stream: audio windows are silence");
+        }
+    }
+
+    private static double rate(AVRational q) { return q.num() > 0 && q.den() > 0 ? q.num() / (double) q.den() : 0; }
+
+    /** Clockwise display rotation in degrees from the stream's display matrix (0 if none). */
+    private int rotationOf(AVCodecParameters par) {
+        AVPacketSideData sd = av_packet_side_data_get(par.coded_side_data(), par.nb_coded_side_data(),
+                AV_PKT_DATA_DISPLAYMATRIX);
+        if (sd == null || sd.isNull() || sd.size() < 36) return 0;
+        IntPointer m = new IntPointer(sd.data());
+        double ccw = av_display_rotation_get(m);
+        if (Double.isNaN(ccw)) return 0;
+        if ((long) m.get(0) * m.get(4) - (long) m.get(1) * m.get(3) < 0) {
+            warn("the display matrix also mirrors the picture; the mirroring is not applied");
+        }
+        long cw = Math.round(-ccw / 90.0) * 90;
+        if (Math.abs(-ccw - cw) > 1) warn("display rotation " + (-ccw) + " degrees is not a multiple of 90; using " + cw);
+        return (int) (((cw % 360) + 360) % 360);
+    }
+
+    private String streamList() {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < fmt.nb_streams(); i++) {
+            AVCodecParameters p = fmt.streams(i).codecpar();
+            BytePointer t = av_get_media_type_string(p.codec_type());
+            sb.append(i == 0 ? "" : ", ").append(t == null || t.isNull() ? "unknown" : t.getString()).append(' ')
+                    .append(FFmpeg.codecName(p.codec_id()));
+        }
+        return sb.length() == 0 ? "none" : sb.toString();
+    }
+
+    private void warn(String msg) {
+        warnings.add(msg);
+        LOG.warn("{}: {}", file, msg);
+    }
+
+    /** What the file holds. */
+    public VideoInfo info() { return info; }
+
+    /** Frames per second of the output: the target rate, or the source's average rate (0 if unknown). */
+    public double frameRate() { return outRate > 0 ? outRate : info.frameRate(); }
+
+    /** Width of returned frames. */
+    public int width() { return outW; }
+
+    /** Height of returned frames. */
+    public int height() { return outH; }
+
+    /** Sample rate of the audio windows in Hz. */
+    public int audioSampleRate() { return cfg.sampleRate; }
+
+    /** Samples in each audio window (0 with audio switched off). */
+    public int audioWindowSamples() { return cfg.audio ? windowLen : 0; }
+
+    /** Warnings so far (no audio, skipped corrupt data, unusual metadata), also logged at WARN. */
+    public List<String> warnings() { return Collections.unmodifiableList(warnings); }
+
+    /** Frames returned so far. */
+    public long framesRead() { return returned; }
+
+    /**
+     * The next frame, or null after the last one (or after the duration limit).
+     *
+     * @throws VideoDecodeException when the file turns out truncated or corrupt; frames returned before stay valid
+     */
+    public VideoFrame read() throws VideoDecodeException {
+        if (closed) throw new IllegalStateException(file + ": reader is closed");
+        return outRate > 0 ? readResampled() : readNative();
+    }
+
+    private VideoFrame readNative() throws VideoDecodeException {
+        while (true) {
+            long pts = decodeNext(frame);
+            if (pts == Long.MIN_VALUE) { finish(); return null; }
+            try {
+                if (pts < startMicros) continue;
+                if (pts >= endMicros) { finish(); return null; }
+                return emit(convert(frame), pts, pts);
+            } finally {
+                av_frame_unref(frame);
+            }
+        }
+    }
+
+    private VideoFrame readResampled() throws VideoDecodeException {
+        long half = Math.round(5e5 / outRate);
+        while (true) {
+            long t = startMicros + Math.round(slot * 1e6 / outRate);
+            if (t >= endMicros) { finish(); return null; }
+            if (!haveCur) {
+                curPts = decodeNext(cur);
+                if (curPts == Long.MIN_VALUE) { finish(); return null; }
+                curDur = lastDur(cur);
+                haveCur = true;
+                curRgb = null;
+            }
+            if (!haveNxt && !decoderEof) {
+                nxtPts = decodeNext(nxt);
+                if (nxtPts != Long.MIN_VALUE) { haveNxt = true; nxtDur = lastDur(nxt); }
+            }
+            // cur covers slots up to the next frame's time minus half a period; the last frame its own duration
+            boolean covers = haveNxt ? t + half < nxtPts : t < curPts + curDur;
+            if (covers) {
+                if (curRgb == null) curRgb = convert(cur);
+                slot++;
+                return emit(curRgb.clone(), t, curPts);
+            }
+            if (!haveNxt) { finish(); return null; }
+            av_frame_unref(cur);
+            av_frame_move_ref(cur, nxt);
+            curPts = nxtPts;
+            curDur = nxtDur;
+            curRgb = null;
+            haveNxt = false;
+        }
+    }
+
+    private long lastDur(AVFrame f) {
+        long d = f.duration() > 0 ? av_rescale(f.duration(), tbNum * 1_000_000L, tbDen) : 0;
+        return d > 0 ? d : frameDurMicros;
+    }
+
+    private VideoFrame emit(byte[] rgb, long pts, long sourcePts) throws VideoDecodeException {
+        float[] win;
+        if (!cfg.audio) {
+            win = new float[0];
+        } else {
+            long first = cfg.window.firstSample(pts, cfg.sampleRate, windowLen);
+            if (audio != null) {
+                while (!audio.eof() && timeline.end() < first + windowLen) audio.decodeMore(this::onAudio);
+            }
+            win = new float[windowLen];
+            timeline.copy(first, win);
+            timeline.discardBefore(first);
+        }
+        lastPts = sourcePts;
+        return new VideoFrame(returned++, pts, sourcePts, outW, outH, rgb, win);
+    }
+
+    private void onAudio(float[] samples, int n, long at) { timeline.append(samples, 0, n, at); }
+
+    /**
+     * Decodes the next frame into f; returns its time in microseconds (relative to time 0 of the file), or
+     * Long.MIN_VALUE at the end of the stream.
+     */
+    private long decodeNext(AVFrame f) throws VideoDecodeException {
+        while (!decoderEof) {
+            int r = avcodec_receive_frame(dec, f);
+            if (r == 0) {
+                if (f.decode_error_flags() != 0 || (f.flags() & 1 /* AV_FRAME_FLAG_CORRUPT */) != 0) {
+                    corruptData("frame " + decodedCount + " was damaged (decoder concealed errors)");
+                }
+                long ts = f.best_effort_timestamp();
+                long pts = ts == AV_NOPTS_VALUE
+                        ? (lastDecodedPts == Long.MIN_VALUE ? 0 : lastDecodedPts + frameDurMicros)
+                        : av_rescale(ts, tbNum * 1_000_000L, tbDen) - origin;
+                lastDecodedPts = pts;
+                decodedCount++;
+                return pts;
+            }
+            if (r == AVERROR_EOF) { decoderEof = true; break; }
+            if (r != FFmpeg.EAGAIN) {
+                if (inputEof) { decoderEof = true; break; }
+                corruptData("the decoder failed: " + FFmpeg.err(r));
+                continue;
+            }
+            if (inputEof) { decoderEof = true; break; }
+            r = av_read_frame(fmt, pkt);
+            if (r < 0) {
+                if (r != AVERROR_EOF) readError = r;
+                inputEof = true;
+                avcodec_send_packet(dec, null); // flush: the frames still inside the decoder come out first
+                continue;
+            }
+            try {
+                if (pkt.stream_index() != vstream) continue;
+                r = avcodec_send_packet(dec, pkt);
+                if (r < 0 && r != FFmpeg.EAGAIN) corruptData("a packet was rejected: " + FFmpeg.err(r));
+            } finally {
+                av_packet_unref(pkt);
+            }
+        }
+        return Long.MIN_VALUE;
+    }
+
+    private void corruptData(String what) throws VideoDecodeException {
+        corrupt++;
+        if (corrupt > cfg.maxCorruptFrames) {
+            throw new VideoDecodeException(file, Problem.CORRUPT, what + (cfg.maxCorruptFrames > 0
+                    ? "; more than " + cfg.maxCorruptFrames + " damaged frames/packets (optMaxCorruptFrames)" : ""),
+                    Math.max(lastPts, 0), returned, null);
+        }
+        warn(what + " near " + String.format("%.3f s", Math.max(lastDecodedPts, 0) / 1e6) + "; continuing");
+    }
+
+    /** End of stream: a read error or a stream much shorter than its header says means the file was cut. */
+    private void finish() throws VideoDecodeException {
+        if (readError != 0) {
+            int e = readError;
+            readError = 0;
+            throw new VideoDecodeException(file, Problem.TRUNCATED, "the data end early (" + FFmpeg.err(e) + ")",
+                    Math.max(lastPts, 0), returned, null);
+        }
+        long declared = info.durationMicros();
+        if (decoderEof && declared > 0 && endMicros == Long.MAX_VALUE && lastDecodedPts != Long.MIN_VALUE
+                && lastDecodedPts + frameDurMicros < declared - Math.max(1_000_000, declared / 10)
+                && info.audioStreams() == 0) {
+            long at = lastDecodedPts;
+            lastDecodedPts = Long.MAX_VALUE / 2; // report once
+            throw new VideoDecodeException(file, Problem.TRUNCATED, String.format("the video ends at %.3f s but the "
+                    + "file says it lasts %.3f s", (at + frameDurMicros) / 1e6, declared / 1e6),
+                    Math.max(lastPts, 0), returned, null);
+        }
+    }
+
+    /** Scales (and converts to RGB) the decoded frame, then rotates it to display orientation. */
+    private byte[] convert(AVFrame f) throws VideoDecodeException {
+        int w = f.width(), h = f.height();
+        if ((long) w * h > cfg.maxPixels || w <= 0 || h <= 0) throw new VideoDecodeException(file, Problem.TOO_LARGE,
+                "decoded frame size " + w + "x" + h + " exceeds the limit of " + cfg.maxPixels + " pixels",
+                Math.max(lastPts, 0), returned, null);
+        SwsContext s = sws_getCachedContext(sws, w, h, f.format(), scaleW, scaleH, AV_PIX_FMT_RGB24,
+                cfg.filter.swsFlag | SWS_ACCURATE_RND, null, null, (DoublePointer) null);
+        if (s == null || s.isNull()) throw new VideoDecodeException(file, Problem.DECODER_ERROR, "swscale cannot "
+                + "convert " + FFmpeg.str(av_get_pix_fmt_name(f.format())) + " " + w + "x" + h + " to RGB",
+                Math.max(lastPts, 0), returned, null);
+        if (!s.equals(sws) || f.colorspace() != lastSpace || f.color_range() != lastRange) {
+            // Decoders tag the matrix (BT.601/709/2020) and range; swscale assumes BT.601 limited unless told.
+            sws_setColorspaceDetails(s, sws_getCoefficients(f.colorspace()), f.color_range() == AVCOL_RANGE_JPEG ? 1 : 0,
+                    sws_getCoefficients(SWS_CS_DEFAULT), 1, 0, 1 << 16, 1 << 16);
+            lastSpace = f.colorspace();
+            lastRange = f.color_range();
+        }
+        sws = s;
+        int rows = sws_scale(sws, f.data(), f.linesize(), 0, h, dstData, dstStride);
+        if (rows <= 0) throw new VideoDecodeException(file, Problem.DECODER_ERROR, "swscale failed: "
+                + FFmpeg.err(rows), Math.max(lastPts, 0), returned, null);
+        byte[] scaled = new byte[scaleW * scaleH * 3];
+        rgbBuf.position(0).get(scaled);
+        return rotation == 0 ? scaled : Rotation.rotate(scaled, scaleW, scaleH, rotation);
+    }
+
+    private int lastSpace = -1, lastRange = -1;
+
+    /** Frees every native resource; idempotent. */
+    @Override public void close() {
+        if (closed) return;
+        closed = true;
+        if (audio != null) audio.close();
+        if (frame != null) av_frame_free(frame);
+        if (cur != null) av_frame_free(cur);
+        if (nxt != null) av_frame_free(nxt);
+        if (pkt != null) av_packet_free(pkt);
+        if (dec != null) avcodec_free_context(dec);
+        if (fmt != null) avformat_close_input(fmt);
+        if (sws != null) sws_freeContext(sws);
+        if (rgbBuf != null) av_free(rgbBuf.position(0));
+        dstData.close();
+        dstStride.close();
+        audio = null;
+        frame = cur = nxt = null;
+        pkt = null;
+        dec = null;
+        fmt = null;
+        sws = null;
+        rgbBuf = null;
+    }
+
+    /**
+     * Settings of a {@link VideoReader}. Only {@link #setFile} is required. Not thread-safe; a builder may build
+     * several readers.
+     */
+    public static final class Builder {
+        private Path file;
+        private int targetW, targetH;
+        private ResizeFilter filter = ResizeFilter.BICUBIC;
+        private double frameRate;
+        private long startMicros, durationMicros = -1;
+        private AudioWindow window = AudioWindow.ENDING_AT_FRAME;
+        private double windowSeconds = 2.0;
+        private int sampleRate = 16_000;
+        private AudioMix mix = AudioMix.MEAN;
+        private boolean audio = true, applyRotation = true, probeOnly;
+        private int audioStream = -1;
+        private long maxPixels = DEFAULT_MAX_PIXELS;
+        private int decoderThreads;
+        private int maxCorruptFrames;
+
+        private Builder() {}
+
+        /** The video file (required). */
+        public Builder setFile(Path file) { this.file = Objects.requireNonNull(file, "file"); return this; }
+
+        /** Output frame size (display orientation); by default the display size of the video. Aspect is not kept. */
+        public Builder optTargetSize(int width, int height) {
+            if (width < 1 || height < 1 || (long) width * height > 1L << 28) {
+                throw new IllegalArgumentException("target size " + width + "x" + height + " is not valid");
+            }
+            targetW = width;
+            targetH = height;
+            return this;
+        }
+
+        /** Resize filter (default {@link ResizeFilter#BICUBIC}). */
+        public Builder optResizeFilter(ResizeFilter f) { filter = Objects.requireNonNull(f); return this; }
+
+        /** Output frame rate; 0 (default) keeps every decoded frame with its own timestamp. */
+        public Builder optFrameRate(double fps) {
+            if (!(fps >= 0 && fps <= 1000)) throw new IllegalArgumentException("frame rate " + fps + " not in [0, 1000]");
+            frameRate = fps;
+            return this;
+        }
+
+        /** Start time from time 0 of the file (default 0). */
+        public Builder optStart(Duration start) {
+            if (start.isNegative()) throw new IllegalArgumentException("negative start " + start);
+            startMicros = start.toNanos() / 1000;
+            return this;
+        }
+
+        /** Longest stretch to read from the start time (default: to the end). */
+        public Builder optDuration(Duration d) {
+            if (d.isNegative()) throw new IllegalArgumentException("negative duration " + d);
+            durationMicros = d.toNanos() / 1000;
+            return this;
+        }
+
+        /** Placement and length of each frame's audio window (default: the 2 s ending at the frame). */
+        public Builder optAudioWindow(AudioWindow align, double seconds) {
+            if (!(seconds > 0 && seconds <= 60)) throw new IllegalArgumentException("window " + seconds + " s not in (0, 60]");
+            window = Objects.requireNonNull(align);
+            windowSeconds = seconds;
+            return this;
+        }
+
+        /** Sample rate of the audio windows (default 16000 Hz, ImageBind's). */
+        public Builder optAudioSampleRate(int hz) {
+            if (hz < 1000 || hz > 192_000) throw new IllegalArgumentException("sample rate " + hz + " not in [1000, 192000]");
+            sampleRate = hz;
+            return this;
+        }
+
+        /** How channels become mono (default {@link AudioMix#MEAN}). */
+        public Builder optAudioMix(AudioMix m) { mix = Objects.requireNonNull(m); return this; }
+
+        /** Whether to decode audio at all (default true); without it frames carry empty audio arrays. */
+        public Builder optAudio(boolean on) { audio = on; return this; }
+
+        /** Use the n-th audio stream (0-based, in file order) instead of FFmpeg's default choice. */
+        public Builder optAudioStream(int n) {
+            if (n < 0) throw new IllegalArgumentException("audio stream " + n);
+            audioStream = n;
+            return this;
+        }
+
+        /** Refuse videos whose frames have more pixels (default {@value #DEFAULT_MAX_PIXELS_TEXT}). */
+        public Builder optMaxPixels(long n) {
+            if (n < 1) throw new IllegalArgumentException("max pixels " + n);
+            maxPixels = n;
+            return this;
+        }
+
+        private static final String DEFAULT_MAX_PIXELS_TEXT = "40 000 000";
+
+        /** Apply the container's display rotation (default true). */
+        public Builder optApplyRotation(boolean on) { applyRotation = on; return this; }
+
+        /** Decoder threads; 0 (default) lets FFmpeg choose from the core count. */
+        public Builder optDecoderThreads(int n) {
+            if (n < 0 || n > 64) throw new IllegalArgumentException("threads " + n);
+            decoderThreads = n;
+            return this;
+        }
+
+        /**
+         * Damaged frames or rejected packets to tolerate (with a warning each) before failing with
+         * {@link Problem#CORRUPT}; default 0: the first one fails.
+         */
+        public Builder optMaxCorruptFrames(int n) {
+            if (n < 0) throw new IllegalArgumentException("max corrupt frames " + n);
+            maxCorruptFrames = n;
+            return this;
+        }
+
+        Builder probeOnly() { probeOnly = true; return this; }
+
+        /** Opens the file; the caller must close the reader. */
+        public VideoReader build() throws VideoDecodeException {
+            if (file == null) throw new IllegalStateException("setFile is required");
+            return new VideoReader(this);
+        }
+    }
+}

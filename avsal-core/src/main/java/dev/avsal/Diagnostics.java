@@ -28,8 +28,8 @@ public final class Diagnostics {
                 + System.getProperty("os.arch"));
         r.put("cores", Runtime.getRuntime().availableProcessors());
         r.put("javacpp_platform", Loader.getPlatform());
-        r.put("javacpp", Loader.getVersion());
-        r.put("pytorch_preset", Loader.getVersion("org.bytedeco", "pytorch"));
+        r.put("javacpp", artifactVersion("javacpp"));
+        r.put("pytorch_preset", artifactVersion("pytorch"));
         boolean gpuBuild = gpuBuildOnClasspath();
         r.put("pytorch_build", gpuBuild ? "linux-x86_64-gpu" : "linux-x86_64 (CPU)");
         String wait = System.getenv("OMP_WAIT_POLICY");
@@ -66,6 +66,15 @@ public final class Diagnostics {
         }
         return "libtorch_cuda did not load: cuBLAS 13, cuDNN 9, cuSPARSE, cuSOLVER and NCCL must come from the system"
                 + " (run with -Dorg.bytedeco.javacpp.logger.debug=true to see which one is missing)";
+    }
+
+    private static String artifactVersion(String artifact) {
+        try {
+            String v = Loader.getVersion("org.bytedeco", artifact);
+            return v == null ? "unknown" : v;
+        } catch (java.io.IOException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
     }
 
     private static boolean gpuBuildOnClasspath() {

@@ -77,6 +77,8 @@ final class AudioDecoder implements AutoCloseable {
             }
             ctx = avcodec_alloc_context3(dec);
             int r = avcodec_parameters_to_context(ctx, st.codecpar());
+            // With the packet time base the decoder shifts timestamps past skipped priming samples (Opus, AAC).
+            ctx.pkt_timebase(st.time_base());
             if (r >= 0) r = avcodec_open2(ctx, dec, (AVDictionary) null);
             if (r < 0) {
                 throw new VideoDecodeException(file, Problem.UNSUPPORTED_CODEC, "cannot open the audio decoder "

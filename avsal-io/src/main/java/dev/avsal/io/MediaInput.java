@@ -42,8 +42,9 @@ final class MediaInput {
             av_dict_set(opts, "protocol_whitelist", "file", 0);
             int r = avformat_open_input(fmt, url, null, opts);
             if (r < 0) {
-                Problem p = r == AVERROR_INVALIDDATA ? Problem.INVALID_DATA
-                        : r == AVERROR_EOF ? Problem.TRUNCATED : Problem.UNREADABLE;
+                if (r == AVERROR_EOF) throw new VideoDecodeException(file, Problem.TRUNCATED, "the file ends inside "
+                        + "its headers: " + FFmpeg.err(r));
+                Problem p = r == AVERROR_INVALIDDATA ? Problem.INVALID_DATA : Problem.UNREADABLE;
                 throw new VideoDecodeException(file, p, "FFmpeg cannot open it: " + FFmpeg.err(r));
             }
         } finally {

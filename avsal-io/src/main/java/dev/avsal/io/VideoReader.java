@@ -20,6 +20,7 @@ import org.bytedeco.ffmpeg.avcodec.AVPacketSideData;
 import org.bytedeco.ffmpeg.avformat.AVFormatContext;
 import org.bytedeco.ffmpeg.avformat.AVStream;
 import org.bytedeco.ffmpeg.avutil.AVDictionary;
+import org.bytedeco.ffmpeg.avutil.AVDictionaryEntry;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
 import org.bytedeco.ffmpeg.avutil.AVRational;
 import org.bytedeco.ffmpeg.swscale.SwsContext;
@@ -86,6 +87,7 @@ public final class VideoReader implements AutoCloseable {
     private long tbNum, tbDen, origin;
     private int outW, outH, scaleW, scaleH, rotation;
     private long frameDurMicros;   // nominal source frame duration, for frames that carry none
+    private long declaredVideoMicros; // for truncation checks; -1 if unknown
     private final long startMicros, endMicros; // requested range; endMicros = Long.MAX_VALUE when open
     private final double outRate;  // 0 = source rate
     private final int windowLen;
@@ -169,6 +171,7 @@ public final class VideoReader implements AutoCloseable {
             a = av_find_best_stream(fmt, AVMEDIA_TYPE_AUDIO, -1, v, (PointerPointer<?>) null, 0);
         }
         AVCodecParameters ap = a >= 0 ? fmt.streams(a).codecpar() : null;
+        declaredVideoMicros = declaredVideoDuration(st, audioStreams);
         String pixFmt = FFmpeg.str(av_get_pix_fmt_name(par.format()));
         info = new VideoInfo(file, FFmpeg.str(fmt.iformat().name()), dur, fps, count, w, h, rotation, dispW, dispH,
                 FFmpeg.codecName(par.codec_id()), pixFmt == null ? "unknown" : pixFmt, ap != null,
@@ -410,7 +413,10 @@ public final class VideoReader implements AutoCloseable {
         warn(what + " near " + String.format("%.3f s", Math.max(lastDecodedPts, 0) / 1e6) + "; continuing");
     }
 
-    /** End of stream: a read error or a stream much shorter than its header says means the file was cut. */
+    /**
+     * End of stream: a read error, or a video stream clearly shorter than its declared duration (demuxers such as
+     * mp4's report a cut file as a plain end of file), means the file was cut.
+     */
     private void finish() throws VideoDecodeException {
         if (readError != 0) {
             int e = readError;
@@ -418,16 +424,35 @@ public final class VideoReader implements AutoCloseable {
             throw new VideoDecodeException(file, Problem.TRUNCATED, "the data end early (" + FFmpeg.err(e) + ")",
                     Math.max(lastPts, 0), returned, null);
         }
-        long declared = info.durationMicros();
-        if (decoderEof && declared > 0 && endMicros == Long.MAX_VALUE && lastDecodedPts != Long.MIN_VALUE
-                && lastDecodedPts + frameDurMicros < declared - Math.max(1_000_000, declared / 10)
-                && info.audioStreams() == 0) {
-            long at = lastDecodedPts;
-            lastDecodedPts = Long.MAX_VALUE / 2; // report once
-            throw new VideoDecodeException(file, Problem.TRUNCATED, String.format("the video ends at %.3f s but the "
-                    + "file says it lasts %.3f s", (at + frameDurMicros) / 1e6, declared / 1e6),
-                    Math.max(lastPts, 0), returned, null);
+        if (decoderEof && declaredVideoMicros > 0 && endMicros == Long.MAX_VALUE && lastDecodedPts != Long.MIN_VALUE) {
+            long end = lastDecodedPts + frameDurMicros;
+            long margin = Math.max(Math.max(3 * frameDurMicros, 250_000), declaredVideoMicros / 100);
+            long declared = declaredVideoMicros;
+            if (end < declared - margin) {
+                declaredVideoMicros = -1; // report once
+                throw new VideoDecodeException(file, Problem.TRUNCATED, String.format("the video stream ends at "
+                        + "%.3f s but the file says it lasts %.3f s", end / 1e6, declared / 1e6),
+                        Math.max(lastPts, 0), returned, null);
+            }
         }
+    }
+
+    /**
+     * Duration of the video stream as the file declares it: the stream's own duration, else a DURATION tag (what
+     * FFmpeg writes into Matroska), else the container's when there is no audio stream that could be longer.
+     */
+    private long declaredVideoDuration(AVStream st, int audioStreams) {
+        if (st.duration() != AV_NOPTS_VALUE && st.duration() > 0) return av_rescale(st.duration(), tbNum * 1_000_000L, tbDen);
+        AVDictionaryEntry tag = av_dict_get(st.metadata(), "DURATION", null, 0);
+        if (tag != null && !tag.isNull()) {
+            String[] hms = tag.value().getString().trim().split(":");
+            try {
+                if (hms.length == 3) return Math.round((Long.parseLong(hms[0]) * 3600 + Long.parseLong(hms[1]) * 60
+                        + Double.parseDouble(hms[2])) * 1e6);
+            } catch (NumberFormatException ignored) { // fall through
+            }
+        }
+        return audioStreams == 0 && fmt.duration() != AV_NOPTS_VALUE ? fmt.duration() : -1;
     }
 
     /** Scales (and converts to RGB) the decoded frame, then rotates it to display orientation. */

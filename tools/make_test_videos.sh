@@ -6,12 +6,20 @@
 #    is set, black otherwise; bottom half: 4 blocks left to right pure red, green, blue and gray 128.
 #  * audio: sine tones of known frequencies, gated on during [k, k+0.5) s for integer k (so onsets mark time), or
 #    continuous where noted.
-# With BENCH=1 it also writes /tmp/avsal-bench-1080p.mp4 (not committed): 10 s of 1080p30 H.264 High profile for
-# the decode benchmark (DecodeBenchmarkTest).
+# `tools/make_test_videos.sh bench` writes only /tmp/avsal-bench-1080p.mp4 (not committed): 10 s of 1080p30 H.264
+# High profile (B-frames, CABAC, ~8.8 Mb/s, with temporal noise so it does not compress like a still) plus AAC, for
+# DecodeBenchmarkTest. Re-running the script re-encodes the clips; Matroska/WebM files differ in their random UIDs.
 set -euo pipefail
 out="$(cd "$(dirname "$0")/.." && pwd)/avsal-io/src/test/resources/video"
 mkdir -p "$out"
 ff=(ffmpeg -hide_banner -loglevel error -y)
+
+if [[ "${1:-}" == bench ]]; then
+  "${ff[@]}" -f lavfi -i "testsrc2=size=1920x1080:rate=30:duration=10,noise=alls=12:allf=t" \
+    -f lavfi -i "sine=frequency=440:sample_rate=48000:duration=10" \
+    -c:v libx264 -preset medium -profile:v high -b:v 8M -pix_fmt yuv420p -c:a aac -b:a 128k /tmp/avsal-bench-1080p.mp4
+  exit 0
+fi
 
 # Bars and colour blocks as a geq expression over the frame number N.
 bit="255*mod(floor(N/pow(2,floor(8*X/W))),2)"
@@ -52,9 +60,4 @@ rm -f /tmp/avsal-rot-src.mp4
 # E: audio only (AAC in m4a, 0.5 s of 440 Hz): no video stream.
 "${ff[@]}" -f lavfi -i "sine=frequency=440:sample_rate=44100:duration=0.5" -c:a aac -b:a 64k "$out/audio_only.m4a"
 
-if [[ "${BENCH:-0}" == 1 ]]; then
-  "${ff[@]}" -f lavfi -i "testsrc2=size=1920x1080:rate=30:duration=10,noise=alls=12:allf=t" \
-    -f lavfi -i "sine=frequency=440:sample_rate=48000:duration=10" \
-    -c:v libx264 -preset medium -profile:v high -b:v 8M -pix_fmt yuv420p -c:a aac -b:a 128k /tmp/avsal-bench-1080p.mp4
-fi
 ls -l "$out"

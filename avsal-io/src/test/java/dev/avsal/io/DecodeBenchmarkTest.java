@@ -1,0 +1,46 @@
+package dev.avsal.io;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Decode + resize throughput, run on demand only (no timing assertions):
+ * <pre>
+ * tools/make_test_videos.sh bench   # writes /tmp/avsal-bench-1080p.mp4
+ * mvn -o -q -pl avsal-io -am test -Dtest=DecodeBenchmarkTest -Davsal.bench.video=/tmp/avsal-bench-1080p.mp4
+ * </pre>
+ * Prints one table row per configuration: frames/s for decoding the clip to 384x224 RGB.
+ */
+class DecodeBenchmarkTest {
+    @Test void decodeAndResize() throws Exception {
+        String v = System.getProperty("avsal.bench.video");
+        assumeTrue(v != null && Files.exists(Path.of(v)), "set -Davsal.bench.video=FILE to run");
+        Path file = Path.of(v);
+        System.out.println("| threads | filter | audio windows | frames | seconds | frames/s |");
+        System.out.println("|---|---|---|---|---|---|");
+        run(file, 2, ResizeFilter.BICUBIC, false); // warm-up (JIT, page cache), not reported
+        for (int threads : new int[] {1, 2}) {
+            for (ResizeFilter f : new ResizeFilter[] {ResizeFilter.BILINEAR, ResizeFilter.BICUBIC, ResizeFilter.AREA}) {
+                print(threads, f, false, run(file, threads, f, false));
+            }
+            print(threads, ResizeFilter.BICUBIC, true, run(file, threads, ResizeFilter.BICUBIC, true));
+        }
+    }
+
+    static void print(int threads, ResizeFilter f, boolean audio, double[] r) {
+        System.out.printf("| %d | %s | %s | %d | %.2f | %.1f |%n", threads, f, audio ? "2 s @ 16 kHz" : "off",
+                (long) r[0], r[1], r[0] / r[1]);
+    }
+
+    static double[] run(Path file, int threads, ResizeFilter filter, boolean audio) throws Exception {
+        long t0 = System.nanoTime(), n = 0;
+        try (VideoReader r = VideoReader.builder().setFile(file).optTargetSize(384, 224).optResizeFilter(filter)
+                .optDecoderThreads(threads).optAudio(audio).build()) {
+            while (r.read() != null) n++;
+        }
+        return new double[] {n, (System.nanoTime() - t0) / 1e9};
+    }
+}

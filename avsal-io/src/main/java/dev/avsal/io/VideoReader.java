@@ -83,7 +83,7 @@ public final class VideoReader implements AutoCloseable {
     private final IntPointer dstStride = new IntPointer(4);
     private AudioDecoder audio;
     private final AudioTimeline timeline = new AudioTimeline();
-    private int vstream;
+    private int vstream, astream = -1;
     private long tbNum, tbDen, origin;
     private int outW, outH, scaleW, scaleH, rotation;
     private long frameDurMicros;   // nominal source frame duration, for frames that carry none
@@ -167,10 +167,8 @@ public final class VideoReader implements AutoCloseable {
         if (cfg.audioStream < 0) a = av_find_best_stream(fmt, AVMEDIA_TYPE_AUDIO, -1, v, (PointerPointer<?>) null, 0);
         else if (a < 0) throw new IllegalArgumentException("audio stream " + cfg.audioStream + " requested but "
                 + file + " has " + audioStreams + " audio stream(s)");
-        if (a == AVERROR_DECODER_NOT_FOUND) { // best stream exists but cannot be decoded
-            a = av_find_best_stream(fmt, AVMEDIA_TYPE_AUDIO, -1, v, (PointerPointer<?>) null, 0);
-        }
         AVCodecParameters ap = a >= 0 ? fmt.streams(a).codecpar() : null;
+        astream = a >= 0 ? a : -1;
         declaredVideoMicros = declaredVideoDuration(st, audioStreams);
         String pixFmt = FFmpeg.str(av_get_pix_fmt_name(par.format()));
         info = new VideoInfo(file, FFmpeg.str(fmt.iformat().name()), dur, fps, count, w, h, rotation, dispW, dispH,
@@ -274,6 +272,20 @@ public final class VideoReader implements AutoCloseable {
 
     /** Warnings so far (no audio, skipped corrupt data, unusual metadata), also logged at WARN. */
     public List<String> warnings() { return Collections.unmodifiableList(warnings); }
+
+    /** Index of the selected audio stream in the file, -1 if none (for writers that copy the audio). */
+    int audioStreamIndex() { return astream; }
+
+    /** Target frame rate, 0 at the source rate. */
+    double targetFrameRate() { return outRate; }
+
+    int maxCorruptFrames() { return cfg.maxCorruptFrames; }
+
+    /** Start limit in microseconds. */
+    long startMicros() { return startMicros; }
+
+    /** Duration limit in microseconds, -1 if none. */
+    long durationMicros() { return cfg.durationMicros; }
 
     /** Frames returned so far. */
     public long framesRead() { return returned; }

@@ -23,6 +23,8 @@ final class FFmpeg {
     private static volatile boolean ready;
     // Held in a static field: FFmpeg keeps the native function pointer, the JVM must not collect the Java side.
     private static LogCallback callback;
+    /** Test hook: sees every routed message. */
+    static volatile java.util.function.Consumer<String> tap;
 
     private FFmpeg() {}
 
@@ -49,6 +51,8 @@ final class FFmpeg {
         try {
             String s = msg == null ? "" : msg.getString().strip();
             if (s.isEmpty()) return;
+            java.util.function.Consumer<String> t = tap;
+            if (t != null) t.accept(s);
             if (level <= AV_LOG_FATAL) LOG.error(s);
             else if (level <= AV_LOG_ERROR) LOG.warn(s); // errors that matter reach the caller as exceptions
             else if (level <= AV_LOG_WARNING) LOG.info(s);

@@ -99,7 +99,7 @@ public final class VideoReader implements AutoCloseable {
     private long curPts = Long.MIN_VALUE, curDur, nxtPts = Long.MIN_VALUE, nxtDur;
     private boolean haveCur, haveNxt;
     private byte[] curRgb;
-    private long slot;
+    private long slot, readNanos;
 
     private VideoReader(Builder b) throws VideoDecodeException {
         this.cfg = b;
@@ -297,8 +297,22 @@ public final class VideoReader implements AutoCloseable {
      */
     public VideoFrame read() throws VideoDecodeException {
         if (closed) throw new IllegalStateException(file + ": reader is closed");
-        return outRate > 0 ? readResampled() : readNative();
+        long t0 = System.nanoTime();
+        try {
+            return outRate > 0 ? readResampled() : readNative();
+        } finally {
+            readNanos += System.nanoTime() - t0;
+        }
     }
+
+    /** Seconds spent in {@link #read()} so far (demuxing, decoding, resizing, audio). */
+    public double decodeSeconds() { return readNanos / 1e9; }
+
+    /** The audio window placement. */
+    public AudioWindow audioWindow() { return cfg.window; }
+
+    /** The audio window length in seconds. */
+    public double audioWindowSeconds() { return cfg.windowSeconds; }
 
     private VideoFrame readNative() throws VideoDecodeException {
         while (true) {

@@ -96,7 +96,8 @@ final class AudioDecoder implements AutoCloseable {
     void seek(long micros) {
         long ts = av_rescale(micros + origin, tbDen, tbNum * 1_000_000L);
         if (av_seek_frame(fmt, stream, ts, AVSEEK_FLAG_BACKWARD) < 0) {
-            av_seek_frame(fmt, stream, Long.MIN_VALUE + 1, AVSEEK_FLAG_BACKWARD); // from the start then
+            warn.accept("cannot seek the audio; decoding it from the start");
+            av_seek_frame(fmt, -1, 0, AVSEEK_FLAG_BACKWARD);
         }
         avcodec_flush_buffers(ctx);
         freeSwr();

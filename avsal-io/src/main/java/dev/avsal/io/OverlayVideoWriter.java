@@ -46,12 +46,13 @@ public final class OverlayVideoWriter implements AutoCloseable {
     private OverlayVideoWriter(Builder b) throws VideoDecodeException, VideoEncodeException {
         cfg = b;
         VideoInfo info = VideoReader.probe(b.source);
-        int w = b.width > 0 ? b.width : info.width(), h = b.height > 0 ? b.height : info.height();
+        int w = b.width > 0 ? b.width : b.applyRotation ? info.width() : info.codedWidth();
+        int h = b.height > 0 ? b.height : b.applyRotation ? info.height() : info.codedHeight();
         width = Math.max(2, w & ~1);
         height = Math.max(2, h & ~1);
         VideoReader.Builder rb = VideoReader.builder().setFile(b.source).optTargetSize(width, height)
                 .optFrameRate(b.frameRate).optStart(Duration.ofNanos(b.startMicros * 1000)).optAudio(false)
-                .optMaxCorruptFrames(b.maxCorruptFrames);
+                .optMaxCorruptFrames(b.maxCorruptFrames).optApplyRotation(b.applyRotation);
         if (b.durationMicros >= 0) rb.optDuration(Duration.ofNanos(b.durationMicros * 1000));
         boolean ok = false;
         try {
@@ -208,7 +209,7 @@ public final class OverlayVideoWriter implements AutoCloseable {
         private int width, height, maxCorruptFrames;
         private VideoCodec codec;
         private long bitRate;
-        private boolean overwrite, audio = true, alphaBySaliency;
+        private boolean overwrite, audio = true, alphaBySaliency, applyRotation = true;
         private double alpha = 0.5;
         private MapScaling scaling = MapScaling.CLAMP;
         private Colormap colormap = Colormap.INFERNO;
@@ -228,6 +229,7 @@ public final class OverlayVideoWriter implements AutoCloseable {
             startMicros = r.startMicros();
             durationMicros = r.durationMicros();
             maxCorruptFrames = r.maxCorruptFrames();
+            applyRotation = r.appliesRotation();
             return this;
         }
 

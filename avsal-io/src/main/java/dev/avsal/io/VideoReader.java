@@ -68,6 +68,8 @@ public final class VideoReader implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(VideoReader.class);
     /** Default limit on decoded frame size: 40 megapixels (8K UHD is 33.2). */
     public static final long DEFAULT_MAX_PIXELS = 40_000_000L;
+    /** Longest accepted frame side in pixels. */
+    public static final int MAX_SIDE = 32_768;
 
     private final Builder cfg;
     private final Path file;
@@ -143,9 +145,11 @@ public final class VideoReader implements AutoCloseable {
         int w = par.width(), h = par.height();
         if (w <= 0 || h <= 0) throw new VideoDecodeException(file, Problem.INVALID_DATA, "the video stream has no "
                 + "valid frame size (" + w + "x" + h + ")");
-        if ((long) w * h > cfg.maxPixels) throw new VideoDecodeException(file, Problem.TOO_LARGE, "frame size " + w
-                + "x" + h + " = " + (long) w * h + " pixels exceeds the limit of " + cfg.maxPixels + " (optMaxPixels)");
-        rotation = cfg.applyRotation ? rotationOf(par) : 0;
+        if ((long) w * h > cfg.maxPixels || w > MAX_SIDE || h > MAX_SIDE) throw new VideoDecodeException(file,
+                Problem.TOO_LARGE, "frame size " + w + "x" + h + " = " + (long) w * h + " pixels exceeds the limit of "
+                + cfg.maxPixels + " (optMaxPixels) or a side exceeds " + MAX_SIDE);
+        int fileRotation = rotationOf(par);
+        rotation = cfg.applyRotation ? fileRotation : 0;
         double fps = rate(st.avg_frame_rate());
         if (fps <= 0 || fps > 1000) fps = rate(st.r_frame_rate());
         if (fps > 1000) fps = 0;
@@ -154,7 +158,7 @@ public final class VideoReader implements AutoCloseable {
                 ? av_rescale(st.duration(), tbNum * 1_000_000L, tbDen)
                 : fmt.duration() != AV_NOPTS_VALUE ? fmt.duration() : -1;
         long count = st.nb_frames() > 0 ? st.nb_frames() : dur > 0 && fps > 0 ? Math.round(dur * fps / 1e6) : -1;
-        int dispW = rotation % 180 == 0 ? w : h, dispH = rotation % 180 == 0 ? h : w;
+        int dispW = fileRotation % 180 == 0 ? w : h, dispH = fileRotation % 180 == 0 ? h : w;
 
         // audio: FFmpeg's default stream, or the n-th audio stream if asked
         int audioStreams = 0, a = -1;
@@ -171,17 +175,19 @@ public final class VideoReader implements AutoCloseable {
         astream = a >= 0 ? a : -1;
         declaredVideoMicros = declaredVideoDuration(st, audioStreams);
         String pixFmt = FFmpeg.str(av_get_pix_fmt_name(par.format()));
-        info = new VideoInfo(file, FFmpeg.str(fmt.iformat().name()), dur, fps, count, w, h, rotation, dispW, dispH,
+        info = new VideoInfo(file, FFmpeg.str(fmt.iformat().name()), dur, fps, count, w, h, fileRotation, dispW, dispH,
                 FFmpeg.codecName(par.codec_id()), pixFmt == null ? "unknown" : pixFmt, ap != null,
                 ap == null ? null : FFmpeg.codecName(ap.codec_id()), ap == null ? 0 : ap.sample_rate(),
                 ap == null ? 0 : ap.ch_layout().nb_channels(), audioStreams);
         if (cfg.probeOnly) return;
 
-        outW = cfg.targetW > 0 ? cfg.targetW : dispW;
-        outH = cfg.targetH > 0 ? cfg.targetH : dispH;
+        outW = cfg.targetW > 0 ? cfg.targetW : rotation % 180 == 0 ? w : h;
+        outH = cfg.targetH > 0 ? cfg.targetH : rotation % 180 == 0 ? h : w;
         scaleW = rotation % 180 == 0 ? outW : outH;
         scaleH = rotation % 180 == 0 ? outH : outW;
-        rgbBuf = new BytePointer(av_malloc((long) scaleW * scaleH * 3 + 64)).capacity((long) scaleW * scaleH * 3);
+        rgbBuf = new BytePointer(av_malloc((long) scaleW * scaleH * 3 + 64));
+        if (rgbBuf.isNull()) throw new OutOfMemoryError("no native memory for a " + scaleW + "x" + scaleH + " frame");
+        rgbBuf.capacity((long) scaleW * scaleH * 3);
         dstData.put(0, rgbBuf);
         dstStride.put(0, scaleW * 3);
 
@@ -280,6 +286,8 @@ public final class VideoReader implements AutoCloseable {
     double targetFrameRate() { return outRate; }
 
     int maxCorruptFrames() { return cfg.maxCorruptFrames; }
+
+    boolean appliesRotation() { return cfg.applyRotation; }
 
     /** Start limit in microseconds. */
     long startMicros() { return startMicros; }
@@ -630,7 +638,10 @@ public final class VideoReader implements AutoCloseable {
 
         private static final String DEFAULT_MAX_PIXELS_TEXT = "40 000 000";
 
-        /** Apply the container's display rotation (default true). */
+        /**
+         * Apply the container's display rotation (default true). When off, frames keep the coded orientation
+         * while {@link VideoInfo} still reports the display size and rotation.
+         */
         public Builder optApplyRotation(boolean on) { applyRotation = on; return this; }
 
         /** Decoder threads; 0 (default) lets FFmpeg choose from the core count. */

@@ -19,6 +19,8 @@ final class TestVideos {
     static final String ROT = "rot90_h264_aac48k_51.mp4";
     /** webm VP9 161x119 25 fps 50 frames; Opus 48 kHz stereo 440 Hz at 0.5 on both channels, continuous. */
     static final String ODD = "odd_vp9_opus.webm";
+    /** mkv H.264 160x96 25 fps 25 frames; AAC 44.1 kHz mono streams #0 440 Hz (not default) and #1 1000 Hz (default), amplitude 1/8. */
+    static final String TWO_AUDIO = "two_audio_streams.mkv";
     /** m4a, AAC only. */
     static final String AUDIO_ONLY = "audio_only.m4a";
 

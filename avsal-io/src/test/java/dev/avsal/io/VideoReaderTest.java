@@ -243,6 +243,10 @@ class VideoReaderTest {
         for (int q = 0; q < 4; q++) {
             for (int k = 0; k < 3; k++) assertEquals(BLOCK_RGB[q][k], small.get(7).get(12, 10 + 20 * q, k), 8);
         }
+        try (VideoReader r = VideoReader.builder().setFile(path(ROT)).optApplyRotation(false).build()) {
+            assertEquals(90, r.info().rotation(), "the file's rotation is still reported");
+            assertEquals(160, r.width());
+        }
         List<VideoFrame> raw = readAll(VideoReader.builder().setFile(path(ROT)).optApplyRotation(false));
         assertEquals(160, raw.get(0).width());
         assertEquals(7, frameNumber(raw.get(7)));
@@ -287,6 +291,20 @@ class VideoReaderTest {
         assertEquals(0, luma(area, 1, 0), 4);
         VideoFrame cubic = readAll(VideoReader.builder().setFile(path(SYNC)).optTargetSize(4, 2)).get(1);
         assertTrue(luma(cubic, 0, 0) > 64 && luma(cubic, 0, 0) < 192, "bicubic gray " + luma(cubic, 0, 0));
+    }
+
+    @Test void defaultAudioStreamOrChosenOne() throws Exception {
+        try (VideoReader r = VideoReader.builder().setFile(path(TWO_AUDIO)).build()) {
+            assertEquals(2, r.info().audioStreams());
+            List<VideoFrame> f = readAll(r);
+            assertEquals(25, f.size());
+            float[] a = f.get(24).audio(); // [-1.04, 0.96) s: audio in the second half
+            assertEquals(0.125, amplitude(a, 20_000, 30_000, 1000, SR), 0.01, "the stream marked default");
+            assertEquals(0.0, amplitude(a, 20_000, 30_000, 440, SR), 0.003);
+        }
+        float[] first = readAll(VideoReader.builder().setFile(path(TWO_AUDIO)).optAudioStream(0)).get(24).audio();
+        assertEquals(0.125, amplitude(first, 20_000, 30_000, 440, SR), 0.01, "audio stream 0 on request");
+        assertEquals(0.0, amplitude(first, 20_000, 30_000, 1000, SR), 0.003);
     }
 
     @Test void probeAndAudioOff() throws Exception {

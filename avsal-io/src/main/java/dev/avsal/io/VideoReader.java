@@ -295,6 +295,9 @@ public final class VideoReader implements AutoCloseable {
     /** Duration limit in microseconds, -1 if none. */
     long durationMicros() { return cfg.durationMicros; }
 
+    /** Audio samples currently buffered (for tests of the memory bound). */
+    int audioSamplesHeld() { return timeline.held(); }
+
     /** Frames returned so far. */
     public long framesRead() { return returned; }
 

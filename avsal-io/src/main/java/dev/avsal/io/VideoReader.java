@@ -632,14 +632,12 @@ public final class VideoReader implements AutoCloseable {
             return this;
         }
 
-        /** Refuse videos whose frames have more pixels (default {@value #DEFAULT_MAX_PIXELS_TEXT}). */
+        /** Refuse videos whose frames have more pixels (default {@link VideoReader#DEFAULT_MAX_PIXELS}). */
         public Builder optMaxPixels(long n) {
             if (n < 1) throw new IllegalArgumentException("max pixels " + n);
             maxPixels = n;
             return this;
         }
-
-        private static final String DEFAULT_MAX_PIXELS_TEXT = "40 000 000";
 
         /**
          * Apply the container's display rotation (default true). When off, frames keep the coded orientation

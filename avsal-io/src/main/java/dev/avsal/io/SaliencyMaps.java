@@ -17,6 +17,15 @@ import javax.imageio.ImageIO;
 public final class SaliencyMaps {
     private SaliencyMaps() {}
 
+    /**
+     * The conventional name of frame {@code index}'s map in a directory: {@code frame_000123.png} (six digits or
+     * more, so names sort in frame order).
+     */
+    public static Path frameFile(Path dir, long index, String extension) {
+        if (index < 0) throw new IllegalArgumentException("frame index " + index);
+        return dir.resolve(String.format("frame_%06d.%s", index, extension));
+    }
+
     /** 8-bit grayscale PNG. */
     public static void writePng8(Path file, float[] map, int width, int height, MapScaling scaling,
             boolean overwrite) throws IOException {

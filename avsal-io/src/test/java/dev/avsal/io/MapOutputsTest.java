@@ -52,6 +52,11 @@ class MapOutputsTest {
         assertEquals(0, r8.getSample(3, 1, 0));
     }
 
+    @Test void frameFileNames() {
+        assertEquals(tmp.resolve("frame_000042.png"), SaliencyMaps.frameFile(tmp, 42, "png"));
+        assertEquals(tmp.resolve("frame_1234567.npy"), SaliencyMaps.frameFile(tmp, 1_234_567, "npy"));
+    }
+
     @Test void minMaxScaling() throws Exception {
         float[] m = {2f, 4f, 3f, 6f};
         Path p = tmp.resolve("mm.png");

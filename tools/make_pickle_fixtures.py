@@ -180,3 +180,59 @@ fake_torch_zip("fake_torch_p4.pt", 4)
 fake_torch_zip("fake_torch_p5.pt", 5)
 fake_torch_zip("fake_torch_big.pt", 2, big_endian=True)
 fake_torch_zip("fake_torch_deflated.pt", 2, compress=zipfile.ZIP_DEFLATED)
+
+
+# ------------------------------------------------------------------------------------------------ fake legacy
+# The pre-1.6 layout: magic, protocol version, sys_info, the object (storage ids carry an optional view
+# (view_key, offset, size) into a root storage), the root keys, then each root as int64 count + raw bytes.
+class View:
+    def __init__(self, root, key, offset, size):
+        self.root, self.key, self.offset, self.size = root, key, offset, size
+        self.cls_name, self.values = root.cls_name, root.values[offset:offset + size]
+
+
+legacy_root = Storage("140001", "FloatStorage", [i * 0.5 for i in range(10)])
+legacy_longs = Storage("140002", "LongStorage", [7, -8, 2 ** 50])
+legacy_view = View(legacy_root, "140003", 4, 5)  # a storage slice: elements 4..8 of the root
+legacy_sd = collections.OrderedDict()
+legacy_sd["root"] = Tensor(legacy_root, 0, (2, 5), (5, 1))
+legacy_sd["view"] = Tensor(legacy_view, 1, (2, 2), (1, 2))  # offset and strides inside the view
+legacy_sd["longs"] = Tensor(legacy_longs, 0, (3,), (1,))
+legacy_sd["view_scalar"] = Tensor(legacy_view, 4, (), ())
+legacy_obj = {"state_dict": legacy_sd, "step": 12}
+expected = {"tensors": {}, "metadata": {"step": 12}}
+for k, t in legacy_sd.items():
+    expected["tensors"]["state_dict." + k] = {"dtype": FMT[t.storage.cls_name][2], "shape": list(t.size),
+                                              "values": t.values()}
+dump_json(expected, "fake_legacy_expected.json")
+
+
+class LegacyPickler(pickle.Pickler):
+    def persistent_id(self, o):
+        if isinstance(o, View):
+            return ("storage", getattr(torch, o.cls_name), o.root.key, "cpu", len(o.root.values),
+                    (o.key, o.offset, o.size))
+        if isinstance(o, Storage):
+            return ("storage", getattr(torch, o.cls_name), o.key, "cpu", len(o.values), None)
+        return None
+
+
+def fake_legacy(name, big_endian):
+    out = io.BytesIO()
+    pickle.dump(0x1950a86a20f9469cfc6c, out, protocol=2)
+    pickle.dump(1001, out, protocol=2)
+    pickle.dump({"protocol_version": 1001, "little_endian": not big_endian,
+                 "type_sizes": {"short": 2, "int": 4, "long": 4}}, out, protocol=2)
+    LegacyPickler(out, protocol=2).dump(legacy_obj)
+    roots = [legacy_root, legacy_longs]
+    pickle.dump([r.key for r in roots], out, protocol=2)
+    order = ">" if big_endian else "<"
+    for r in roots:
+        fmt = FMT[r.cls_name][0]
+        out.write(struct.pack(order + "q", len(r.values)))
+        out.write(struct.pack(order + fmt * len(r.values), *r.values))
+    write(name, out.getvalue())
+
+
+fake_legacy("fake_legacy.pt", False)
+fake_legacy("fake_legacy_big.pt", True)

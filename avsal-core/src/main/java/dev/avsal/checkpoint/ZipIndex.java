@@ -135,23 +135,26 @@ final class ZipIndex {
         if (e.size > max || e.compressedSize > max) throw corrupt(src, "entry " + e.name + " is too large (" + e.size + " bytes)");
         ByteBuffer raw = src.readHeader(data, (int) e.compressedSize);
         if (e.method == STORED) return raw;
-        byte[] out = new byte[(int) e.size];
+        // Grow with what actually inflates, never trusting the declared size for the allocation.
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream((int) Math.min(e.size, 1 << 20));
+        byte[] chunk = new byte[64 * 1024];
         Inflater inf = new Inflater(true);
         try {
             inf.setInput(raw);
-            int n = 0;
-            while (n < out.length) {
-                int k = inf.inflate(out, n, out.length - n);
-                if (k == 0 && (inf.finished() || inf.needsInput() || inf.needsDictionary())) break;
-                n += k;
+            while (!inf.finished() && out.size() <= e.size) {
+                int k = inf.inflate(chunk);
+                if (k == 0 && (inf.needsInput() || inf.needsDictionary())) break;
+                out.write(chunk, 0, k);
             }
-            if (n != out.length) throw corrupt(src, "entry " + e.name + " inflates to " + n + " bytes, not " + out.length);
+            if (!inf.finished() || out.size() != e.size) {
+                throw corrupt(src, "entry " + e.name + " inflates to " + out.size() + " bytes, not " + e.size);
+            }
         } catch (DataFormatException ex) {
             throw corrupt(src, "entry " + e.name + " is not valid deflate data: " + ex.getMessage());
         } finally {
             inf.end();
         }
-        return ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
+        return ByteBuffer.wrap(out.toByteArray()).order(ByteOrder.LITTLE_ENDIAN);
     }
 
     /** The bytes of a storage entry, lazily: mapped in place if stored, inflated on demand if deflated. */

@@ -30,6 +30,19 @@ class TorchZipTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"fake_legacy.pt", "fake_legacy_big.pt"})
+    void legacyStorageViewsAndBigEndianLegacyFiles(String file) throws Exception {
+        try (Checkpoint ck = Checkpoints.open(Fixtures.path("fixtures/pickle/" + file))) {
+            assertEquals(CheckpointFormat.TORCH_LEGACY, ck.format());
+            Expected.assertMatches(ck, Fixtures.path("fixtures/pickle/fake_legacy_expected.json"), true);
+            // The view's tensor spans view elements 1..4, i.e. root elements 5..8: 16 bytes.
+            long before = Checkpoints.bytesRead(ck);
+            ck.tensor("state_dict.view").toByteBuffer();
+            assertEquals(16, Checkpoints.bytesRead(ck) - before);
+        }
+    }
+
     private static byte[] floats(float... v) {
         ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
         for (float x : v) b.putFloat(x);

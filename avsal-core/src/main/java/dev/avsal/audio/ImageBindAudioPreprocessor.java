@@ -101,8 +101,9 @@ public final class ImageBindAudioPreprocessor {
      * The whole of ImageBind's {@code load_and_transform_audio_data} for one recording already at 16 kHz: 3 clips
      * of 2 s at the starts given by {@link #clipBounds}, each turned into a melspec, concatenated
      * ({@code [3][1][128][204]} flattened). ImageBind subtracts each clip's mean in place on a view of the shared
-     * waveform, so overlapping clips see the earlier clips' subtraction; this is reproduced (it changes the
-     * result only by float rounding, because every fbank frame has its own mean removed).
+     * waveform, so when clips overlap (recordings shorter than 8 s) a later clip sees the earlier clips'
+     * subtraction: a DC step where the earlier clip ended, which changes the frames across it. This is
+     * reproduced on a copy; the input is not modified.
      */
     public float[] clips(float[][] channels) {
         int n = checkChannels(channels);

@@ -78,8 +78,9 @@ final class ClipKeys {
             throws CheckpointException {
         String vm = prefix + "vision_model.";
         Map<String, TensorData> out = new LinkedHashMap<>();
-        // per layer: "q.weight" -> tensor, kept in q, k, v order for concatenation
+        // per layer: "q.weight" -> tensor, concatenated in q, k, v order below; file keys kept for the report
         Map<Integer, Map<String, TensorData>> qkv = new TreeMap<>();
+        Map<TensorData, String> fileKey = new java.util.IdentityHashMap<>();
         for (String n : names) {
             if (n.equals(prefix + "visual_projection.weight")) {
                 out.put("proj", DerivedTensors.transpose(ckpt.tensor(n)));
@@ -106,8 +107,9 @@ final class ClipKeys {
                 String rest = m.group(2), block = "transformer.resblocks." + layer + ".";
                 Matcher q = HF_QKV.matcher(rest);
                 if (q.matches()) {
-                    qkv.computeIfAbsent(layer, x -> new LinkedHashMap<>()).put(q.group(1) + "." + q.group(2),
-                            ckpt.tensor(n));
+                    TensorData t = ckpt.tensor(n);
+                    fileKey.put(t, n);
+                    qkv.computeIfAbsent(layer, x -> new LinkedHashMap<>()).put(q.group(1) + "." + q.group(2), t);
                     continue;
                 }
                 mapped = rest.startsWith("layer_norm1.") ? block + "ln_1." + rest.substring(12)
@@ -128,7 +130,7 @@ final class ClipKeys {
                 if (cat != null) {
                     out.put(block + "in_proj_" + kind, cat);
                 } else { // incomplete or inconsistent: leave them visible as unexpected
-                    for (TensorData t : new TensorData[] {q, k, v}) if (t != null) out.put(t.name(), t);
+                    for (TensorData t : new TensorData[] {q, k, v}) if (t != null) out.put(fileKey.get(t), t);
                 }
             }
         }

@@ -1,7 +1,11 @@
 package dev.avsal.model;
 
+import dev.avsal.AvSalException;
+import dev.avsal.util.Json;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -134,5 +138,43 @@ public record ClipVisionConfig(int imageSize, int patchSize, int width, int laye
     private static String normalise(String s) {
         String n = s.trim().toLowerCase(Locale.ROOT).replace('/', '-');
         return n.endsWith("@336") ? n + "px" : n;
+    }
+
+    /**
+     * The structure described by a Hugging Face {@code config.json}: a {@code CLIPVisionConfig} (model_type
+     * {@code clip_vision_model}) or a whole {@code CLIPConfig} (its {@code vision_config}, and the top-level
+     * {@code projection_dim}). {@code hidden_act} must be {@code quick_gelu} or {@code gelu}. A vision config
+     * without {@code projection_dim} gives {@code outputDim} 0 (a {@code CLIPVisionModel} has no projection).
+     */
+    public static ClipVisionConfig fromHfConfig(Path configJson) throws AvSalException {
+        Object parsed = Json.parse(configJson);
+        if (!(parsed instanceof Map<?, ?> top))
+            throw new ModelConfigException(configJson + ": not a JSON object");
+        Map<?, ?> v = top.get("vision_config") instanceof Map<?, ?> vc ? vc : top;
+        Object proj = top.containsKey("vision_config") ? top.get("projection_dim") : v.get("projection_dim");
+        String act = String.valueOf(v.containsKey("hidden_act") ? v.get("hidden_act") : "quick_gelu");
+        Activation a = switch (act) {
+            case "quick_gelu" -> Activation.QUICK_GELU;
+            case "gelu" -> Activation.GELU;
+            default -> throw new ModelConfigException(configJson + ": hidden_act '" + act
+                    + "' is not supported (quick_gelu or gelu)");
+        };
+        try {
+            int width = intOf(v, "hidden_size", configJson);
+            return new ClipVisionConfig(intOf(v, "image_size", configJson), intOf(v, "patch_size", configJson), width,
+                    intOf(v, "num_hidden_layers", configJson), intOf(v, "num_attention_heads", configJson),
+                    proj == null ? 0 : intOf(Map.of("projection_dim", proj), "projection_dim", configJson),
+                    v.containsKey("intermediate_size") ? intOf(v, "intermediate_size", configJson) : 4 * width,
+                    v.get("layer_norm_eps") instanceof Number n ? n.doubleValue() : 1e-5, a);
+        } catch (IllegalArgumentException e) {
+            throw new ModelConfigException(configJson + ": invalid CLIP vision config: " + e.getMessage());
+        }
+    }
+
+    private static int intOf(Map<?, ?> m, String key, Path file) throws ModelConfigException {
+        Object o = m.get(key);
+        if (o instanceof Long l && l > 0 && l <= Integer.MAX_VALUE) return l.intValue();
+        throw new ModelConfigException(file + ": '" + key + "' is " + (o == null ? "missing" : "not a positive int: "
+                + o));
     }
 }

@@ -2,7 +2,9 @@ package dev.avsal.model;
 
 import dev.avsal.AvSalException;
 import dev.avsal.checkpoint.Checkpoint;
+import dev.avsal.checkpoint.Checkpoints;
 import dev.avsal.checkpoint.TensorData;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -100,6 +102,24 @@ public final class ClipVisionEncoder implements AutoCloseable {
         ClipVisionEncoder e = new ClipVisionEncoder(config);
         Weights.randomize(e.module(), seed);
         return e;
+    }
+
+    /**
+     * An encoder from a weight file of any supported format and layout (OpenAI {@code .pt} TorchScript, open_clip
+     * or HF safetensors / {@code torch.save} files), structure inferred from the shapes. The file is closed before
+     * returning.
+     */
+    public static ClipVisionEncoder load(Path file) throws AvSalException {
+        try (Checkpoint ckpt = Checkpoints.open(file)) {
+            return load(ckpt);
+        }
+    }
+
+    /** An encoder of the given structure from a weight file (closed before returning). */
+    public static ClipVisionEncoder load(Path file, ClipVisionConfig config) throws AvSalException {
+        try (Checkpoint ckpt = Checkpoints.open(file)) {
+            return load(ckpt, config);
+        }
     }
 
     /**

@@ -2,8 +2,10 @@ package dev.avsal.model;
 
 import dev.avsal.AvSalException;
 import dev.avsal.checkpoint.Checkpoint;
+import dev.avsal.checkpoint.Checkpoints;
 import dev.avsal.checkpoint.CheckpointException;
 import dev.avsal.checkpoint.TensorData;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -104,6 +106,23 @@ public final class ImageBindAudioEncoder implements AutoCloseable {
             e.logLogitScale.fill_(new Scalar(Math.log(20)));
         }
         return e;
+    }
+
+    /**
+     * An encoder from an ImageBind weight file ({@code imagebind_huge.pth} or a conversion), structure inferred
+     * from the shapes. The file is closed before returning.
+     */
+    public static ImageBindAudioEncoder load(Path file) throws AvSalException {
+        try (Checkpoint ckpt = Checkpoints.open(file)) {
+            return load(ckpt);
+        }
+    }
+
+    /** An encoder of the given structure from an ImageBind weight file (closed before returning). */
+    public static ImageBindAudioEncoder load(Path file, ImageBindAudioConfig config) throws AvSalException {
+        try (Checkpoint ckpt = Checkpoints.open(file)) {
+            return load(ckpt, config);
+        }
     }
 
     /**

@@ -327,4 +327,52 @@ class ClipVisionEncoderTest {
             assertShape(o.pooled(), 1, 64);
         }
     }
+
+    @Test
+    void encoderBuiltInsideAScopeOutlivesIt() {
+        ClipVisionEncoder enc;
+        try (PointerScope scope = new PointerScope()) {
+            enc = ClipVisionEncoder.createRandom(TINY, 4);
+        }
+        try (enc; PointerScope scope = new PointerScope()) {
+            ClipVisionEncoder.Output o = enc.forward(TestTensors.tensor(new float[3 * 32 * 64], 1, 3, 32, 64));
+            assertShape(o.embedding(), 1, 24);
+            assertTrue(Float.isFinite(values(o.embedding())[0]));
+        }
+        assertThrows(IllegalStateException.class, enc::module);
+    }
+
+    @Test
+    void concurrentForwardPassesAgreeWithSequentialOnes() throws Exception {
+        try (ClipVisionEncoder enc = ClipVisionEncoder.create(TINY)) {
+            enc.loadWeights(TestTensors.randomWeights(enc.module(), 8), "random");
+            int n = 4;
+            float[][] inputs = new float[n][], expected = new float[n][], got = new float[n][];
+            for (int i = 0; i < n; i++) {
+                inputs[i] = TestTensors.randomArray(3 * 32 * 64, 100 + i);
+                try (PointerScope scope = new PointerScope()) {
+                    expected[i] = values(enc.forward(TestTensors.tensor(inputs[i], 1, 3, 32, 64)).hidden(2));
+                }
+            }
+            // same weights again, but the cached grid is dropped: the threads race to interpolate it
+            enc.loadWeights(TestTensors.randomWeights(enc.module(), 8), "reload");
+            List<Thread> threads = new ArrayList<>();
+            List<Throwable> errors = java.util.Collections.synchronizedList(new ArrayList<>());
+            for (int i = 0; i < n; i++) {
+                int k = i;
+                threads.add(new Thread(() -> {
+                    try (PointerScope scope = new PointerScope()) {
+                        for (int r = 0; r < 3; r++)
+                            got[k] = values(enc.forward(TestTensors.tensor(inputs[k], 1, 3, 32, 64)).hidden(2));
+                    } catch (Throwable t) {
+                        errors.add(t);
+                    }
+                }));
+            }
+            threads.forEach(Thread::start);
+            for (Thread t : threads) t.join();
+            assertTrue(errors.isEmpty(), errors.toString());
+            for (int i = 0; i < n; i++) assertClose("thread " + i, got[i], expected[i], 1e-6);
+        }
+    }
 }

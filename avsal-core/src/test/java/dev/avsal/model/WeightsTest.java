@@ -73,8 +73,8 @@ class WeightsTest {
 
     @Test
     void convertsToOtherTargetTypesAndFromDirectBuffers() {
-        ByteBuffer direct = ByteBuffer.allocateDirect(8).order(ByteOrder.LITTLE_ENDIAN);
-        direct.putFloat(2.5f).putFloat(-1f).flip();
+        ByteBuffer direct = ByteBuffer.allocateDirect(12).order(ByteOrder.LITTLE_ENDIAN);
+        direct.putFloat(99f).putFloat(2.5f).putFloat(-1f).flip().position(4); // a view that starts inside
         TensorData d = new ArrayTensor("d", DType.F32, new long[] {2}, new byte[8]) {
             @Override public ByteBuffer toByteBuffer() { return direct.asReadOnlyBuffer(); }
         };

@@ -67,12 +67,13 @@ final class TorchZipReader {
             if (known != null && known.dtype == dtype && known.numel == numel) return known;
             ZipIndex.Entry e = zip.entries.get(root + "data/" + key);
             if (e == null) throw new CheckpointException(src.path, where + ": storage record " + root + "data/" + key + " is missing");
+            ByteSource bytesOf = zip.source(e); // checks the entry lies inside the archive
             long bytes = numel > Long.MAX_VALUE / dtype.byteSize() ? -1 : numel * dtype.byteSize();
             if (e.size() != bytes) {
                 throw new CheckpointException(src.path, where + ": storage '" + key + "' claims " + numel + " " + dtype
                         + " elements but its record " + e.name() + " holds " + e.size() + " bytes");
             }
-            Storage s = new Storage(key, dtype, numel, be, zip.source(e));
+            Storage s = new Storage(key, dtype, numel, be, bytesOf);
             storages.put(key, s);
             return s;
         };
@@ -85,7 +86,9 @@ final class TorchZipReader {
 
     /** The dtype named by a storage id's type: a typed storage class, or (newer files) a dtype. */
     static DType storageType(FileSource src, String where, Object type) throws CheckpointException {
-        if (type instanceof Global g && (g.kind() == Kind.STORAGE_TYPE || g.kind() == Kind.DTYPE)) return g.dtype();
+        if (type instanceof Global g && (g.kind() == Kind.STORAGE_TYPE || g.kind() == Kind.DTYPE) && g.dtype() != null) {
+            return g.dtype();
+        }
         throw new CheckpointException(src.path, where + ": storage type " + describe(type)
                 + " is not supported (supported: the Double/Float/Half/BFloat16/Long/Int/Short/Char/Byte/Bool storages)");
     }

@@ -227,8 +227,11 @@ final class Unpickler {
             case "torch.device" -> kind = Kind.TORCH_DEVICE;
             case "_codecs.encode" -> kind = Kind.CODECS_ENCODE;
             default -> {
-                if (module.equals("torch") && (dtype = storageDType(name)) != null) kind = Kind.STORAGE_TYPE;
-                else if (module.equals("torch") && (dtype = torchDType(name)) != null) kind = Kind.DTYPE;
+                // Every torch.*Storage class is harmless data (a name); unsupported ones are refused by the reader.
+                if (module.equals("torch") && name.endsWith("Storage") && name.matches("[A-Za-z0-9]+")) {
+                    kind = Kind.STORAGE_TYPE;
+                    dtype = storageDType(name);
+                } else if (module.equals("torch") && (dtype = torchDType(name)) != null) kind = Kind.DTYPE;
                 else if (torchScript && (module.equals("__torch__") || module.startsWith("__torch__."))) kind = Kind.SCRIPT_CLASS;
                 else if (torchScript && module.equals("torch.jit._pickle")) {
                     kind = switch (name) {

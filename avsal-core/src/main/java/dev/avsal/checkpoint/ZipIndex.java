@@ -5,6 +5,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
@@ -16,7 +17,7 @@ final class ZipIndex {
     static final int STORED = 0, DEFLATED = 8;
 
     /** One entry; {@code localHeader} is where its local header starts. */
-    record Entry(String name, int method, long compressedSize, long size, long localHeader) {}
+    record Entry(String name, int method, long compressedSize, long size, long localHeader, int crc) {}
 
     final Map<String, Entry> entries;
     private final FileSource src;
@@ -79,6 +80,7 @@ final class ZipIndex {
             int extraLen = cd.getShort(p + 30) & 0xffff;
             int commentLen = cd.getShort(p + 32) & 0xffff;
             long local = cd.getInt(p + 42) & 0xffffffffL;
+            int crc = cd.getInt(p + 16);
             if (p + 46L + nameLen + extraLen + commentLen > cdSize) throw corrupt(src, "central directory entry " + i + " is truncated");
             byte[] nb = new byte[nameLen];
             cd.get(p + 46, nb);
@@ -100,7 +102,7 @@ final class ZipIndex {
             if (comp < 0 || usize < 0 || local < 0 || local > cdOffset) {
                 throw corrupt(src, "entry " + name + " has sizes or offset outside the archive");
             }
-            if (entries.put(name, new Entry(name, method, comp, usize, local)) != null) {
+            if (entries.put(name, new Entry(name, method, comp, usize, local, crc)) != null) {
                 throw corrupt(src, "entry " + name + " appears twice");
             }
             p += 46 + nameLen + extraLen + commentLen;
@@ -133,23 +135,26 @@ final class ZipIndex {
         if (e.size > max || e.compressedSize > max) throw corrupt(src, "entry " + e.name + " is too large (" + e.size + " bytes)");
         ByteBuffer raw = src.readHeader(data, (int) e.compressedSize);
         if (e.method == STORED) return raw;
-        byte[] out = new byte[(int) e.size];
+        // Grow with what actually inflates, never trusting the declared size for the allocation.
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream((int) Math.min(e.size, 1 << 20));
+        byte[] chunk = new byte[64 * 1024];
         Inflater inf = new Inflater(true);
         try {
             inf.setInput(raw);
-            int n = 0;
-            while (n < out.length) {
-                int k = inf.inflate(out, n, out.length - n);
-                if (k == 0 && (inf.finished() || inf.needsInput() || inf.needsDictionary())) break;
-                n += k;
+            while (!inf.finished() && out.size() <= e.size) {
+                int k = inf.inflate(chunk);
+                if (k == 0 && (inf.needsInput() || inf.needsDictionary())) break;
+                out.write(chunk, 0, k);
             }
-            if (n != out.length) throw corrupt(src, "entry " + e.name + " inflates to " + n + " bytes, not " + out.length);
+            if (!inf.finished() || out.size() != e.size) {
+                throw corrupt(src, "entry " + e.name + " inflates to " + out.size() + " bytes, not " + e.size);
+            }
         } catch (DataFormatException ex) {
             throw corrupt(src, "entry " + e.name + " is not valid deflate data: " + ex.getMessage());
         } finally {
             inf.end();
         }
-        return ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
+        return ByteBuffer.wrap(out.toByteArray()).order(ByteOrder.LITTLE_ENDIAN);
     }
 
     /** The bytes of a storage entry, lazily: mapped in place if stored, inflated on demand if deflated. */
@@ -159,7 +164,44 @@ final class ZipIndex {
         if (e.size > Integer.MAX_VALUE - 8 || e.compressedSize > Integer.MAX_VALUE - 8) {
             throw corrupt(src, "compressed entry " + e.name + " is larger than 2 GiB (torch stores storages uncompressed)");
         }
+        verifyDeflated(e, data);
         return new ByteSource.Deflated(src, data, e.compressedSize, e.size, e.name);
+    }
+
+    /**
+     * One streaming pass over a deflated entry at open time (size and CRC), so that a later read cannot meet a
+     * corrupt stream. Torch never compresses storages; this only costs something for re-zipped archives.
+     */
+    private void verifyDeflated(Entry e, long data) throws CheckpointException {
+        Inflater inf = new Inflater(true);
+        CRC32 crc = new CRC32();
+        byte[] out = new byte[64 * 1024];
+        long consumed = 0, produced = 0;
+        boolean finished;
+        try {
+            while (!inf.finished() && produced <= e.size) {
+                if (inf.needsInput()) {
+                    if (consumed >= e.compressedSize) break;
+                    int n = (int) Math.min(1 << 20, e.compressedSize - consumed);
+                    inf.setInput(src.readHeader(data + consumed, n));
+                    consumed += n;
+                }
+                int k = inf.inflate(out);
+                crc.update(out, 0, k);
+                produced += k;
+                if (k == 0 && inf.needsDictionary()) break;
+            }
+            finished = inf.finished();
+        } catch (DataFormatException ex) {
+            throw corrupt(src, "entry " + e.name + " is not valid deflate data: " + ex.getMessage());
+        } finally {
+            inf.end();
+        }
+        if (!finished || produced != e.size) {
+            throw corrupt(src, "entry " + e.name + " inflates to " + (produced > e.size ? "more than " : "") + produced
+                    + " bytes, not the " + e.size + " its directory records");
+        }
+        if ((int) crc.getValue() != e.crc) throw corrupt(src, "entry " + e.name + " fails its CRC check");
     }
 
     private static CheckpointException corrupt(FileSource src, String problem) {

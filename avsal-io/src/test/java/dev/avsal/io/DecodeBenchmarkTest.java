@@ -16,6 +16,10 @@ import org.junit.jupiter.api.Test;
  * RGB, and the CPU time of the whole process per frame (all threads), which does not depend on what else the
  * machine runs: {@code cores * 1000 / cpu_ms} is the rate an otherwise idle machine would reach if the work spread
  * perfectly over the cores.
+ *
+ * <p>Measured on the shared 2-core AMD EPYC build machine (clip: 1920x1080 30 fps H.264 High, 8.8 Mb/s, 300 frames):
+ * 2 decoder threads, bicubic 185 frames/s (183 with 2 s audio windows), bilinear 210, area 243; 1 decoder thread,
+ * bicubic 122 (8.3 CPU ms per frame). FFmpeg 8's own CLI decodes the clip alone at 5.8 CPU ms per frame.
  */
 class DecodeBenchmarkTest {
     @Test void decodeAndResize() throws Exception {

@@ -177,6 +177,25 @@ class VideoWritersTest {
         }
     }
 
+    @Test void mkvOverlayWithMonoAudio() throws Exception {
+        Path out = tmp.resolve("mono.mkv");
+        try (VideoReader r = VideoReader.builder().setFile(path(TWO_AUDIO)).optTargetSize(16, 16).build();
+             OverlayVideoWriter w = OverlayVideoWriter.builder().setOutput(out).matching(r).optAlpha(0).build()) {
+            for (VideoFrame f; (f = r.read()) != null; ) w.write(new float[256], 16, 16);
+        }
+        try (VideoReader r = VideoReader.builder().setFile(out).build()) {
+            assertEquals("matroska,webm", r.info().container());
+            assertEquals("h264", r.info().videoCodec());
+            assertEquals(1, r.info().audioChannels());
+            assertEquals(44_100, r.info().audioSampleRate());
+            List<VideoFrame> got = VideoReaderTest.readAll(r);
+            assertEquals(25, got.size());
+            for (VideoFrame f : got) assertEquals(f.index(), frameNumber(f));
+            float[] a = got.get(24).audio();
+            assertEquals(0.125, amplitude(a, 20_000, 30_000, 1000, 16_000), 0.01, "the default stream's tone");
+        }
+    }
+
     @Test void refusesToOverwriteAndCleansUp() throws Exception {
         Path out = tmp.resolve("keep.mp4");
         Files.writeString(out, "precious");

@@ -27,7 +27,7 @@ final class Core {
         int n;
         double min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY, sum, shift, s1, s2;
 
-        double mean() { return sum / n; }
+        double mean() { return shift + s1 / n; } // exact for a constant map, unlike sum / n
         /** Σ(x − mean)². */
         double m2() { return Math.max(0, s2 - s1 * s1 / n); }
         /** Σ(x − min). */

@@ -10,7 +10,9 @@ final class Filters {
      * 255·P clipped to [0, 255], rescaled so its maximum is 255, min-max normalised to [0, 1]
      * ({@code normalizeImage1}: a constant map becomes 0.5), then blurred with MATLAB's
      * {@code fspecial('gaussian', 2·ceil(3σ)+1, σ)} under {@code imfilter(..., 'symmetric', 'conv')}.
-     * Returns null where the reference produces an all-NaN map (nothing above 0 after clipping: 0/0).
+     * Returns null where the reference produces an all-NaN map (nothing above 0 after clipping: 0/0). A constant
+     * map comes out as exactly 0.5 everywhere (MATLAB's blur leaves rounding noise there, see
+     * {@link Resize#matlabBicubic}).
      */
     static Map2D stavisPostprocess(Map2D pred, double sigma) {
         double[] a = pred.data();
@@ -30,7 +32,8 @@ final class Filters {
             hi = Math.max(hi, s[i]);
             lo = Math.min(lo, s[i]);
         }
-        for (int i = 0; i < n; i++) s[i] = hi == lo ? s[i] - hi + 0.5 : (s[i] - lo) / (hi - lo);
+        if (hi == lo) return Map2D.filled(pred.width(), pred.height(), 0.5);
+        for (int i = 0; i < n; i++) s[i] = (s[i] - lo) / (hi - lo);
         return gaussianSymmetric(new Map2D(pred.width(), pred.height(), s), sigma);
     }
 

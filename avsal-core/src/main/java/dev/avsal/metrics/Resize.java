@@ -12,11 +12,17 @@ public final class Resize {
      * shrinking (kernel stretched by 1/scale and scaled by scale), weights of each output sample normalised to
      * sum 1, mirrored ('symmetric') borders, the dimension with the smaller scale resized first. Double precision.
      * This follows MATLAB's documented algorithm, not Octave's {@code imresize} (which does not normalise the
-     * weights when shrinking).
+     * weights when shrinking). One deliberate difference: a constant map (a 1×1 map included) stays exactly
+     * constant. MATLAB's weighted sums leave rounding noise of about 1e-17 there, which the metrics' min-max or
+     * z-score normalisation would blow up into meaningless scores instead of the NaN a constant map deserves.
      */
     public static Map2D matlabBicubic(Map2D src, int outWidth, int outHeight) {
         checkSize(outWidth, outHeight);
         if (src.width() == outWidth && src.height() == outHeight) return src;
+        double[] d = src.data();
+        boolean constant = true;
+        for (int i = 1; i < d.length && constant; i++) constant = d[i] == d[0];
+        if (constant) return Map2D.filled(outWidth, outHeight, d[0]);
         double scaleRows = (double) outHeight / src.height(), scaleCols = (double) outWidth / src.width();
         Map2D m = src;
         if (scaleRows <= scaleCols) { // MATLAB sorts the scales ascending; a tie keeps rows first

@@ -40,8 +40,8 @@ final class Core {
         s.n = a.length;
         double k = a[0], mn = Double.POSITIVE_INFINITY, mx = Double.NEGATIVE_INFINITY, sum = 0, s1 = 0, s2 = 0;
         for (double v : a) {
-            mn = Math.min(mn, v);
-            mx = Math.max(mx, v);
+            if (v < mn) mn = v; // plain compares: NaN is caught through the sum below
+            if (v > mx) mx = v;
             sum += v;
             double d = v - k;
             s1 += d;
@@ -60,10 +60,10 @@ final class Core {
         double gmn = Double.POSITIVE_INFINITY, gmx = Double.NEGATIVE_INFINITY, gsum = 0, gs1 = 0, gs2 = 0, x = 0;
         for (int i = 0; i < n; i++) {
             double a = p[i], b = g[i];
-            pmn = Math.min(pmn, a);
-            pmx = Math.max(pmx, a);
-            gmn = Math.min(gmn, b);
-            gmx = Math.max(gmx, b);
+            if (a < pmn) pmn = a; // plain compares: NaN is caught through the sums
+            if (a > pmx) pmx = a;
+            if (b < gmn) gmn = b;
+            if (b > gmx) gmx = b;
             psum += a;
             gsum += b;
             double da = a - kp, db = b - kg;
@@ -106,21 +106,19 @@ final class Core {
         return s / fixated.length;
     }
 
-    /** Per-pixel factor and offset of similarity.m's normalisation: v ↦ (v − offset)·factor, or 0 for a zero map. */
-    private static double[] simNormaliser(Stats s) {
+    /** similarity.m's normalisation as v ↦ (v − offset)·factor: {offset, factor}; NaN factor for a constant map. */
+    static double[] mitSimNormaliser(Stats s) {
         if (!s.anyNonZero()) return new double[] {0, 0}; // a zero map stays zero
-        double range = s.max - s.min;
-        if (range == 0) return null; // 0/0 everywhere: MIT returns NaN
-        return new double[] {s.min, 1 / s.sumAboveMin()}; // ((v-min)/range)/Σ((v-min)/range)
+        if (s.max == s.min) return new double[] {0, Double.NaN}; // 0/0 everywhere: MIT returns NaN
+        return new double[] {s.min, 1 / s.sumAboveMin()}; // ((v-min)/range) / Σ((v-min)/range)
     }
+
+    /** KLdiv.m's normalisation factor: 1/Σ, or 1 for a zero map (left unnormalised). */
+    static double mitKldFactor(Stats s) { return s.anyNonZero() ? 1 / s.sum : 1; }
 
     /** similarity.m: histogram intersection of the min-max normalised, sum-normalised maps. */
     static double mitSim(double[] p, double[] g, Stats sp, Stats sg) {
-        double[] np = simNormaliser(sp), ng = simNormaliser(sg);
-        if (np == null || ng == null) return Double.NaN;
-        double op = np[0], fp = np[1], og = ng[0], fg = ng[1], s = 0;
-        for (int i = 0; i < p.length; i++) s += Math.min((p[i] - op) * fp, (g[i] - og) * fg);
-        return s;
+        return simKld(p, g, mitSimNormaliser(sp), mitSimNormaliser(sg), Double.NaN, Double.NaN, 0, true, false)[0];
     }
 
     /**
@@ -128,17 +126,39 @@ final class Core {
      * prediction makes MATLAB take the log of a negative number and return a complex value; here that is NaN.
      */
     static double mitKld(double[] p, double[] g, Stats sp, Stats sg) {
-        return kld(p, g, sp.anyNonZero() ? 1 / sp.sum : 1, sg.anyNonZero() ? 1 / sg.sum : 1, MATLAB_EPS);
+        return simKld(p, g, null, null, mitKldFactor(sp), mitKldFactor(sg), MATLAB_EPS, false, true)[1];
     }
 
-    private static double kld(double[] p, double[] g, double fp, double fg, double eps) {
-        double s = 0;
-        for (int i = 0; i < p.length; i++) {
-            double gi = g[i] * fg, q = p[i] * fp + eps;
-            if (gi == 0 && q != 0) continue; // 0·log(eps) = 0: skipping saves the log
-            s += gi * FastLog.log(eps + gi / q);
+    /**
+     * SIM and KLD in one pass: SIM = Σ min((p − op)·fp, (g − og)·fg) with {op, fp} = simP, {og, fg} = simG;
+     * KLD = Σ G·log(eps + G/(P + eps)) with P = p·kp, G = g·kg.
+     */
+    static double[] simKld(double[] p, double[] g, double[] simP, double[] simG, double kp, double kg, double eps,
+                           boolean wantSim, boolean wantKld) {
+        double sim = 0, kld = 0;
+        if (wantSim && (Double.isNaN(simP[1]) || Double.isNaN(simG[1]))) {
+            sim = Double.NaN;
+            wantSim = false;
         }
-        return s;
+        if (wantSim) {
+            double op = simP[0], fp = simP[1], og = simG[0], fg = simG[1];
+            if (wantKld) {
+                for (int i = 0; i < p.length; i++) {
+                    double a = p[i], b = g[i];
+                    sim += Math.min((a - op) * fp, (b - og) * fg);
+                    double gi = b * kg, q = a * kp + eps;
+                    if (gi != 0 || q == 0) kld += gi * FastLog.log(eps + gi / q); // 0·log(eps) = 0: skip the log
+                }
+            } else {
+                for (int i = 0; i < p.length; i++) sim += Math.min((p[i] - op) * fp, (g[i] - og) * fg);
+            }
+        } else if (wantKld) {
+            for (int i = 0; i < p.length; i++) {
+                double gi = g[i] * kg, q = p[i] * kp + eps;
+                if (gi != 0 || q == 0) kld += gi * FastLog.log(eps + gi / q);
+            }
+        }
+        return new double[] {sim, kld};
     }
 
     /**
@@ -174,7 +194,8 @@ final class Core {
         for (int k = 0; k < nFix; k++) raw[k] = smallestReaching(lo, hi, fixVal[k], (fixVal[k] - lo) / range);
         Arrays.sort(raw); // ascending; threshold i (descending order) is raw[nFix-1-i]
         double rLow = raw[0];
-        int[] hist = new int[nFix + 1];
+        ThresholdCounter counter = new ThresholdCounter(raw, hi);
+        int[] hist = new int[4 * (nFix + 1)]; // four interleaved histograms: neighbours often share a count
         for (int i = 0; i < nPix; i++) {
             double v = p[i];
             if (rnd != null) {
@@ -182,8 +203,9 @@ final class Core {
                 v += rnd.jitter(i) / 1e7;
             }
             if (v < rLow) continue;
-            hist[countAtOrBelow(raw, v)]++; // number of thresholds this pixel reaches
+            hist[(i & 3) * (nFix + 1) + counter.count(v)]++; // number of thresholds this pixel reaches
         }
+        hist = fold(hist, nFix + 1);
         // pixels at or above the i-th largest threshold = those reaching at least nFix-i+1 thresholds
         double[] tp = new double[nFix + 2], fp = new double[nFix + 2];
         tp[nFix + 1] = 1;
@@ -197,17 +219,49 @@ final class Core {
         return trapz(fp, tp);
     }
 
+    private static int[] fold(int[] h, int n) {
+        int[] r = new int[n];
+        for (int i = 0; i < h.length; i++) r[i % n] += h[i];
+        return r;
+    }
+
     /** Upper bound of the MIT jitter rand/1e7 as rounded in double arithmetic. */
     private static final double JITTER_MAX = 1 / 1e7;
 
-    /** Number of entries of ascending {@code a} that are ≤ v. */
-    private static int countAtOrBelow(double[] a, double v) {
-        int lo = 0, hi = a.length; // invariant: a[<lo] <= v, a[>=hi] > v
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (a[mid] <= v) lo = mid + 1; else hi = mid;
+    /**
+     * Counts how many of a few ascending thresholds a value reaches, without a binary search per pixel: values
+     * are bucketed by a monotone map into 4096 buckets over [lowest threshold, hi]; a bucket holding no threshold
+     * gives the count directly, only buckets holding thresholds compare against them. Exact, because the bucket
+     * map is monotone: a smaller bucket means a smaller value.
+     */
+    static final class ThresholdCounter {
+        private static final int BUCKETS = 4096;
+        private final double[] raw;
+        private final double lo, scale;
+        private final int[] first = new int[BUCKETS + 2]; // first[b]: index of the first threshold in bucket >= b
+
+        ThresholdCounter(double[] ascending, double hi) {
+            raw = ascending;
+            lo = ascending[0];
+            double span = hi - lo;
+            scale = span > 0 ? BUCKETS / span : 0;
+            for (int b = 0, j = 0; b < first.length; b++) {
+                while (j < raw.length && bucket(raw[j]) < b) j++;
+                first[b] = j;
+            }
         }
-        return lo;
+
+        private int bucket(double v) {
+            int b = (int) ((v - lo) * scale);
+            return b < 0 ? 0 : (b > BUCKETS ? BUCKETS : b);
+        }
+
+        /** Number of thresholds ≤ v. */
+        int count(double v) {
+            int b = bucket(v), c = first[b], end = first[b + 1];
+            while (c < end && raw[c] <= v) c++;
+            return c;
+        }
     }
 
     /**
@@ -336,33 +390,29 @@ final class Core {
         return ab / Math.sqrt(aa * bb + 1e-7);
     }
 
-    /** bench.py similarity: each map divided by (its sum + 1e-7), Σ min. */
-    static double aimSim(double[] p, double[] g, Stats sp, Stats sg) {
-        double dp = sp.sum + 1e-7, dg = sg.sum + 1e-7, s = 0;
-        for (int i = 0; i < p.length; i++) s += Math.min(p[i] / dp, g[i] / dg);
-        return s;
-    }
+    /** bench.py similarity: each map divided by (its sum + 1e-7), then Σ min; as {offset, factor}. */
+    static double[] aimSimNormaliser(Stats s) { return new double[] {0, 1 / (s.sum + 1e-7)}; }
 
     /** bench.py kldiv (unused in its ranking): sum-normalised maps, eps 2.2204e-16; NaN for a zero map. */
-    static double aimKld(double[] p, double[] g, Stats sp, Stats sg) {
-        return kld(p, g, 1 / sp.sum, 1 / sg.sum, AIM_KLD_EPS);
-    }
+    static double aimKldFactor(Stats s) { return 1 / s.sum; }
 
     /**
      * bench.py auc_judd: no jitter, no re-normalisation, thresholds at every coordinate (duplicates included),
      * false-positive denominator #pixels − U where U = number of unique columns of the N×2 coordinate array
      * (1 when every fixation has x == y, else 2), as {@code np.unique(F, axis=1)} computes it.
      */
-    static double aimAucJudd(double[] p, int[] coords, boolean allDiagonal) {
+    static double aimAucJudd(double[] p, Stats sp, int[] coords, boolean allDiagonal) {
         int nFix = coords.length, nPix = p.length;
         if (nFix == 0) return Double.NaN;
         int u = allDiagonal ? 1 : 2;
         double[] thr = new double[nFix];
         for (int k = 0; k < nFix; k++) thr[k] = p[coords[k]];
         Arrays.sort(thr);
+        ThresholdCounter counter = new ThresholdCounter(thr, sp.max);
         double rLow = thr[0];
-        int[] hist = new int[nFix + 1];
-        for (double v : p) if (v >= rLow) hist[countAtOrBelow(thr, v)]++;
+        int[] hist = new int[4 * (nFix + 1)];
+        for (int i = 0; i < nPix; i++) if (p[i] >= rLow) hist[(i & 3) * (nFix + 1) + counter.count(p[i])]++;
+        hist = fold(hist, nFix + 1);
         double[] tp = new double[nFix + 2], fp = new double[nFix + 2];
         tp[nFix + 1] = 1;
         fp[nFix + 1] = 1;

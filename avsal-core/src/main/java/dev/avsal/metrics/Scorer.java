@@ -99,8 +99,10 @@ public final class Scorer {
             Core.Stats sg = new Core.Stats();
             double cross = Core.jointStats(p, gt.data(), sp, sg);
             cc = Core.mitCc(sp, sg, cross);
-            sim = Core.mitSim(p, gt.data(), sp, sg);
-            kld = Core.mitKld(p, gt.data(), sp, sg);
+            double[] sk = Core.simKld(p, gt.data(), Core.mitSimNormaliser(sp), Core.mitSimNormaliser(sg),
+                    Core.mitKldFactor(sp), Core.mitKldFactor(sg), Core.MATLAB_EPS, true, true);
+            sim = sk[0];
+            kld = sk[1];
         } else {
             sp = Core.stats(p, "prediction");
         }
@@ -125,8 +127,10 @@ public final class Scorer {
             Core.Stats sg = new Core.Stats();
             double cross = Core.jointStats(p, g, sp, sg);
             cc = Core.aimCc(sp, sg, cross);
-            sim = Core.aimSim(p, g, sp, sg);
-            kld = Core.aimKld(p, g, sp, sg);
+            double[] sk = Core.simKld(p, g, Core.aimSimNormaliser(sp), Core.aimSimNormaliser(sg), Core.aimKldFactor(sp),
+                    Core.aimKldFactor(sg), Core.AIM_KLD_EPS, true, true);
+            sim = sk[0];
+            kld = sk[1];
         } else {
             sp = Core.stats(p, "prediction");
         }
@@ -136,7 +140,7 @@ public final class Scorer {
             boolean diagonal = true;
             for (int i = 0; i < fix.count(); i++) diagonal &= fix.x(i) == fix.y(i);
             nss = Core.aimNss(p, sp, coords);
-            judd = Core.aimAucJudd(p, coords, diagonal);
+            judd = Core.aimAucJudd(p, sp, coords, diagonal);
             int[] fixated = fix.uniquePixels();
             borji = Core.mitAucBorji(p, sp, fixated, splits, step, rnd);
             if (neg != null) sauc = Core.mitAucShuffled(p, sp, fixated, neg.uniquePixels(), splits, step, rnd);

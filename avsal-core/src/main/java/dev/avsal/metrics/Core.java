@@ -136,30 +136,27 @@ final class Core {
     static double[] simKld(double[] p, double[] g, double[] simP, double[] simG, double kp, double kg, double eps,
                            boolean wantSim, boolean wantKld) {
         double sim = 0, kld = 0;
-        if (wantSim && (Double.isNaN(simP[1]) || Double.isNaN(simG[1]))) {
-            sim = Double.NaN;
-            wantSim = false;
-        }
         if (wantSim) {
             double op = simP[0], fp = simP[1], og = simG[0], fg = simG[1];
-            if (wantKld) {
-                for (int i = 0; i < p.length; i++) {
-                    double a = p[i], b = g[i];
-                    sim += Math.min((a - op) * fp, (b - og) * fg);
-                    double gi = b * kg, q = a * kp + eps;
-                    if (gi != 0 || q == 0) kld += gi * FastLog.log(eps + gi / q); // 0·log(eps) = 0: skip the log
+            for (int i = 0; i < p.length; i++) sim += Math.min((p[i] - op) * fp, (g[i] - og) * fg);
+        }
+        if (wantKld) {
+            // blocks: first the log arguments (a loop the JIT vectorises), then the logs, whose long dependency
+            // chains overlap better without the division in between
+            double[] arg = new double[BLOCK];
+            for (int s0 = 0; s0 < p.length; s0 += BLOCK) {
+                int n = Math.min(BLOCK, p.length - s0);
+                for (int j = 0; j < n; j++) arg[j] = eps + g[s0 + j] * kg / (p[s0 + j] * kp + eps);
+                for (int j = 0; j < n; j++) {
+                    double gi = g[s0 + j] * kg;
+                    if (gi != 0 || p[s0 + j] * kp + eps == 0) kld += gi * FastLog.log(arg[j]); // 0·log(eps) = 0
                 }
-            } else {
-                for (int i = 0; i < p.length; i++) sim += Math.min((p[i] - op) * fp, (g[i] - og) * fg);
-            }
-        } else if (wantKld) {
-            for (int i = 0; i < p.length; i++) {
-                double gi = g[i] * kg, q = p[i] * kp + eps;
-                if (gi != 0 || q == 0) kld += gi * FastLog.log(eps + gi / q);
             }
         }
         return new double[] {sim, kld};
     }
+
+    private static final int BLOCK = 512;
 
     /**
      * AUC_Judd.m. Thresholds are the normalised values at the fixated pixels; the count of pixels at or above
@@ -198,12 +195,21 @@ final class Core {
         int[] hist = new int[4 * (nFix + 1)]; // four interleaved histograms: neighbours often share a count
         for (int i = 0; i < nPix; i++) {
             double v = p[i];
+            int c;
             if (rnd != null) {
-                if (v + JITTER_MAX < rLow) continue;
-                v += rnd.jitter(i) / 1e7;
+                double up = v + JITTER_MAX; // the jittered value lies in [v, up]
+                if (up < rLow) continue;
+                c = counter.countIfCertain(v, up); // the jitter rarely matters: only near a threshold
+                if (c < 0) {
+                    v += rnd.jitter(i) / 1e7;
+                    if (v < rLow) continue;
+                    c = counter.count(v);
+                }
+            } else {
+                if (v < rLow) continue;
+                c = counter.count(v);
             }
-            if (v < rLow) continue;
-            hist[(i & 3) * (nFix + 1) + counter.count(v)]++; // number of thresholds this pixel reaches
+            hist[(i & 3) * (nFix + 1) + c]++; // number of thresholds this pixel reaches
         }
         hist = fold(hist, nFix + 1);
         // pixels at or above the i-th largest threshold = those reaching at least nFix-i+1 thresholds
@@ -254,6 +260,12 @@ final class Core {
         private int bucket(double v) {
             int b = (int) ((v - lo) * scale);
             return b < 0 ? 0 : (b > BUCKETS ? BUCKETS : b);
+        }
+
+        /** The count shared by every value in [a, b] when they fall in one bucket without thresholds, else -1. */
+        int countIfCertain(double a, double b) {
+            int ba = bucket(a);
+            return ba == bucket(b) && first[ba] == first[ba + 1] && a >= lo ? first[ba] : -1;
         }
 
         /** Number of thresholds ≤ v. */

@@ -5,9 +5,9 @@ import java.util.function.DoubleSupplier;
 
 /**
  * Timing of all seven metrics on a 1080p map with 50 fixations, on the calling thread (the metrics never
- * start threads). Run: {@code mvn -o -q -pl avsal-core test-compile exec:java}-free, e.g.
+ * start threads). Run after {@code mvn -o -q -pl avsal-core test-compile}:
  * {@code java -cp avsal-core/target/classes:avsal-core/target/test-classes dev.avsal.metrics.MetricsBench}.
- * Prints the median of 15 timed runs after warm-up, in milliseconds.
+ * Prints the median of 15 timed runs after 5 warm-up runs, in milliseconds. Not a test: no timing assertions.
  */
 public final class MetricsBench {
     public static void main(String[] args) {
@@ -30,6 +30,15 @@ public final class MetricsBench {
         double b = time("AUC-Borji (100 splits)", () -> Metrics.aucBorji(pred, fix, 1));
         double s = time("sAUC (100 splits)", () -> Metrics.aucShuffled(pred, fix, neg, 1));
         System.out.printf("%-34s %8.2f ms%n", "= AUC-Borji + sAUC", b + s);
+        double[] pd = pred.data(), gd = gt.data();
+        Core.Stats sp = Core.stats(pd, "p"), sg = Core.stats(gd, "g");
+        int[] fx = fix.uniquePixels();
+        time("  kernel: joint stats pass", () -> Core.jointStats(pd, gd, new Core.Stats(), new Core.Stats()));
+        time("  kernel: SIM+KLD pass", () -> Core.simKld(pd, gd, Core.mitSimNormaliser(sp), Core.mitSimNormaliser(sg),
+                Core.mitKldFactor(sp), Core.mitKldFactor(sg), Core.MATLAB_EPS, true, true)[1]);
+        time("  kernel: AUC-Judd count, no jitter", () -> Core.mitAucJudd(pd, sp, fx, null));
+        time("  kernel: AUC-Judd count, jitter", () -> Core.mitAucJudd(pd, sp, fx, Randomness.seeded(1)));
+        time("Scorer MIT, no jitter, no sAUC", () -> Scorer.of(Protocol.MIT).withJitter(false).score(pred, gt, fix, null).cc());
         time("Scorer MIT, all seven", () -> Protocol.MIT.score(pred, gt, fix, neg).cc());
         time("Scorer AIM2024, all seven", () -> Protocol.AIM2024.score(pred, gt, fix, neg).cc());
         time("Scorer STAViS, all seven", () -> Protocol.STAVIS.score(pred, gt, fix, neg).cc());

@@ -1,0 +1,150 @@
+package dev.avsal.metrics;
+
+/**
+ * Scores one frame under a {@link Protocol}: applies the protocol's preparation once and computes all seven
+ * metrics from shared statistics. Immutable and thread-safe; every call draws its random numbers afresh from
+ * the seed, so equal inputs give equal scores.
+ */
+public final class Scorer {
+    private final Protocol protocol;
+    private final long seed;
+    private final boolean jitter;
+    private final int splits;
+    private final double step;
+
+    private Scorer(Protocol protocol, long seed, boolean jitter, int splits, double step) {
+        this.protocol = protocol;
+        this.seed = seed;
+        this.jitter = jitter;
+        this.splits = splits;
+        this.step = step;
+    }
+
+    /** Defaults: seed 0, AUC-Judd jitter on (MIT, STAViS; AIM never jitters), 100 splits, threshold step 0.1. */
+    public static Scorer of(Protocol protocol) {
+        if (protocol == null) throw new IllegalArgumentException("protocol is null");
+        return new Scorer(protocol, 0, true, 100, 0.1);
+    }
+
+    /** Seed of the AUC-Judd jitter and the AUC-Borji / sAUC negative draws. */
+    public Scorer withSeed(long seed) { return new Scorer(protocol, seed, jitter, splits, step); }
+
+    /** Switches the AUC-Judd jitter (MIT's {@code jitter} argument); ignored by {@link Protocol#AIM2024}. */
+    public Scorer withJitter(boolean on) { return new Scorer(protocol, seed, on, splits, step); }
+
+    /** Number of random negative sets for AUC-Borji and sAUC (MIT: 100). */
+    public Scorer withSplits(int n) {
+        if (n <= 0) throw new IllegalArgumentException("splits must be positive, got " + n);
+        return new Scorer(protocol, seed, jitter, n, step);
+    }
+
+    /** Threshold step for AUC-Borji and sAUC (MIT: 0.1). */
+    public Scorer withStep(double s) {
+        if (!(s > 0) || Double.isInfinite(s)) throw new IllegalArgumentException("step must be positive, got " + s);
+        return new Scorer(protocol, seed, jitter, splits, s);
+    }
+
+    public Protocol protocol() { return protocol; }
+    public long seed() { return seed; }
+    public boolean jitter() { return jitter; }
+    public int splits() { return splits; }
+    public double step() { return step; }
+
+    /**
+     * All seven metrics for one frame. The target grid is the ground-truth map's (or the fixations' when there
+     * is no map); the prediction may have any size and is resized as the protocol does.
+     *
+     * @param prediction  predicted saliency, any size
+     * @param groundTruth continuous ground-truth map, or null (CC, SIM, KLD become NaN)
+     * @param fixations   fixations on the target grid, or null (NSS and the AUCs become NaN)
+     * @param negatives   sAUC negatives on the same grid (fixations of other images, or for STAViS of the same
+     *                    video's other frames), or null (sAUC becomes NaN)
+     * @throws IllegalArgumentException on a null prediction, grids that disagree, or non-finite map values
+     */
+    public Scores score(Map2D prediction, Map2D groundTruth, Fixations fixations, Fixations negatives) {
+        return score(prediction, groundTruth, fixations, negatives, Randomness.seeded(seed));
+    }
+
+    Scores score(Map2D prediction, Map2D groundTruth, Fixations fixations, Fixations negatives, Randomness rnd) {
+        if (prediction == null) throw new IllegalArgumentException("prediction is null");
+        if (groundTruth == null && fixations == null) {
+            throw new IllegalArgumentException("need a ground-truth map or fixations to score against");
+        }
+        int w = groundTruth != null ? groundTruth.width() : fixations.width();
+        int h = groundTruth != null ? groundTruth.height() : fixations.height();
+        if (fixations != null && (fixations.width() != w || fixations.height() != h)) {
+            throw new IllegalArgumentException("fixations grid " + fixations.width() + "x" + fixations.height()
+                    + " differs from the ground-truth map " + w + "x" + h);
+        }
+        if (negatives != null && (negatives.width() != w || negatives.height() != h)) {
+            throw new IllegalArgumentException("negatives grid " + negatives.width() + "x" + negatives.height()
+                    + " differs from the target grid " + w + "x" + h);
+        }
+        return protocol == Protocol.AIM2024
+                ? aim(prediction, groundTruth, fixations, negatives, w, h, rnd)
+                : mit(prediction, groundTruth, fixations, negatives, w, h, rnd);
+    }
+
+    private Scores mit(Map2D prediction, Map2D gt, Fixations fix, Fixations neg, int w, int h, Randomness rnd) {
+        Map2D pm = prediction;
+        if (protocol == Protocol.STAVIS) {
+            Core.stats(prediction.data(), "prediction"); // reject NaN/inf before the clipping hides them
+            pm = Filters.stavisPostprocess(prediction, Filters.STAVIS_SIGMA);
+            if (pm == null) return Scores.NAN;
+        }
+        double[] p = Resize.matlabBicubic(pm, w, h).data();
+        Core.Stats sp = new Core.Stats();
+        double cc = Double.NaN, sim = Double.NaN, kld = Double.NaN;
+        if (gt != null) {
+            Core.Stats sg = new Core.Stats();
+            double cross = Core.jointStats(p, gt.data(), sp, sg);
+            cc = Core.mitCc(sp, sg, cross);
+            double[] sk = Core.simKld(p, gt.data(), Core.mitSimNormaliser(sp), Core.mitSimNormaliser(sg),
+                    Core.mitKldFactor(sp), Core.mitKldFactor(sg), Core.MATLAB_EPS, true, true);
+            sim = sk[0];
+            kld = sk[1];
+        } else {
+            sp = Core.stats(p, "prediction");
+        }
+        double nss = Double.NaN, judd = Double.NaN, borji = Double.NaN, sauc = Double.NaN;
+        if (fix != null) {
+            int[] fixated = fix.uniquePixels();
+            nss = Core.mitNss(p, sp, fixated);
+            judd = Core.mitAucJudd(p, sp, fixated, jitter ? rnd : null);
+            borji = Core.mitAucBorji(p, sp, fixated, splits, step, rnd);
+            if (neg != null) sauc = Core.mitAucShuffled(p, sp, fixated, neg.uniquePixels(), splits, step, rnd);
+        }
+        return new Scores(cc, nss, sim, kld, judd, borji, sauc);
+    }
+
+    private Scores aim(Map2D prediction, Map2D gt, Fixations fix, Fixations neg, int w, int h, Randomness rnd) {
+        Map2D pn = new Map2D(prediction.width(), prediction.height(), Core.aimNormalise(prediction.data(), "prediction"));
+        double[] p = Resize.opencvBilinear(pn, w, h).data();
+        Core.Stats sp = new Core.Stats();
+        double cc = Double.NaN, sim = Double.NaN, kld = Double.NaN;
+        if (gt != null) {
+            double[] g = Core.aimNormalise(gt.data(), "ground-truth map");
+            Core.Stats sg = new Core.Stats();
+            double cross = Core.jointStats(p, g, sp, sg);
+            cc = Core.aimCc(sp, sg, cross);
+            double[] sk = Core.simKld(p, g, Core.aimSimNormaliser(sp), Core.aimSimNormaliser(sg), Core.aimKldFactor(sp),
+                    Core.aimKldFactor(sg), Core.AIM_KLD_EPS, true, true);
+            sim = sk[0];
+            kld = sk[1];
+        } else {
+            sp = Core.stats(p, "prediction");
+        }
+        double nss = Double.NaN, judd = Double.NaN, borji = Double.NaN, sauc = Double.NaN;
+        if (fix != null) {
+            int[] coords = fix.pixelIndices();
+            boolean diagonal = true;
+            for (int i = 0; i < fix.count(); i++) diagonal &= fix.x(i) == fix.y(i);
+            nss = Core.aimNss(p, sp, coords);
+            judd = Core.aimAucJudd(p, sp, coords, diagonal);
+            int[] fixated = fix.uniquePixels();
+            borji = Core.mitAucBorji(p, sp, fixated, splits, step, rnd);
+            if (neg != null) sauc = Core.mitAucShuffled(p, sp, fixated, neg.uniquePixels(), splits, step, rnd);
+        }
+        return new Scores(cc, nss, sim, kld, judd, borji, sauc);
+    }
+}

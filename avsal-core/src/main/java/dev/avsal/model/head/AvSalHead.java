@@ -1,0 +1,229 @@
+package dev.avsal.model.head;
+
+import dev.avsal.checkpoint.Checkpoint;
+import dev.avsal.checkpoint.CheckpointException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.StringTensorDict;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * The AVSal-R head: four {@link CrossAttentionFusion} levels on CLIP taps with audio tokens, a {@link ConvGru} over
+ * time on level 4, and a {@link SaliencyDecoder} to one logit map per frame.
+ *
+ * <pre>
+ *   taps.i  [B·T, gh·gw, Cv]  --fusion.i(·, audio)-->  [B·T, d, gh, gw]        i = 0..3 (shallow → deep)
+ *   level 3 --view [B, T, d, gh, gw]--> gru --> [B·T, d, gh, gw]
+ *   decoder(level 0, 1, 2, gru output) --> logits [B, T, 1, gh·p, gw·p]          p = patch size
+ * </pre>
+ *
+ * Frames are batch-major: row {@code b·T + t} of every input is frame t of clip b. Visual taps are patch tokens
+ * without CLS, row-major over the grid; audio tokens are one window per frame, {@code [B·T, Lk, Ca]} (whether they
+ * include ImageBind's CLS token is the caller's choice; the head attends over whatever it is given).
+ *
+ * <p>AVSal-R choice: only the deepest level goes through the ConvGRU (spec §1.3 "on the deepest (or every) fused
+ * level"): the deepest level carries the semantics that persist across frames, the shallow levels carry per-frame
+ * detail, and one GRU keeps both the parameter count and the streamed state small ({@code [B, d, gh, gw]}).
+ *
+ * <p>Parameter names are the PyTorch state-dict keys of tools/avsal_head.py ({@code fusion.0..3.*}, {@code gru.*},
+ * {@code decoder.*}), so weights move both ways through safetensors ({@link #load(Checkpoint)},
+ * {@link #stateDict()}). Run forward passes under the caller's {@code InferenceMode} (and a {@code PointerScope} per
+ * call to free intermediates promptly); this class holds no global state.
+ *
+ * <p>Thread-safety: forward passes may run concurrently once the weights are loaded, each stream with its own
+ * {@link GruState}; {@link #load(Checkpoint)} must not overlap with forward passes.
+ */
+public class AvSalHead extends Module {
+    /** safetensors metadata key of the config JSON in exported head weights. */
+    public static final String CONFIG_METADATA_KEY = "avsal.config";
+
+    private final HeadConfig config;
+    private final CrossAttentionFusion[] fusion = new CrossAttentionFusion[HeadConfig.LEVELS];
+    private final ConvGru gru;
+    private final SaliencyDecoder decoder;
+
+    public AvSalHead(HeadConfig config) {
+        super("AvSalHead");
+        if (config == null) throw new IllegalArgumentException("head config is null");
+        this.config = config;
+        Module list = register_module("fusion", new Module("ModuleList"));
+        for (int i = 0; i < fusion.length; i++)
+            fusion[i] = list.register_module(Integer.toString(i), new CrossAttentionFusion(config.fusion()));
+        gru = register_module("gru", new ConvGru(config.gru()));
+        decoder = register_module("decoder", new SaliencyDecoder(config.decoder()));
+    }
+
+    public HeadConfig config() { return config; }
+
+    /** Whole clips on the config's default grid; see {@link #forward(List, long, long, Tensor, long, long, GruState)}. */
+    public Tensor forward(List<Tensor> taps, Tensor audio, long batch, long frames) {
+        return forward(taps, config.gridH(), config.gridW(), audio, batch, frames, null);
+    }
+
+    /** Whole clips from h = 0; see {@link #forward(List, long, long, Tensor, long, long, GruState)}. */
+    public Tensor forward(List<Tensor> taps, long gridH, long gridW, Tensor audio, long batch, long frames) {
+        return forward(taps, gridH, gridW, audio, batch, frames, null);
+    }
+
+    /**
+     * Saliency logits for {@code batch} clips of {@code frames} frames.
+     *
+     * @param taps   four visual taps, each {@code [batch·frames, gridH·gridW, visualWidth]}, CLS dropped
+     * @param gridH  patch-grid height (14 for 224 pixels)
+     * @param gridW  patch-grid width (14 for 224, 24 for 384 pixels)
+     * @param audio  audio tokens {@code [batch·frames, Lk, audioWidth]}
+     * @param state  GRU state to start from and to leave the last hidden state in (chunked streaming); null to start
+     *               from h = 0 and keep nothing
+     * @return logits {@code [batch, frames, 1, gridH·patch, gridW·patch]}; maps via {@link #normalize(Tensor)}
+     * @throws IllegalArgumentException on a wrong tap count, shapes that disagree with each other or the grid,
+     *                                  a dtype other than the weights', or NaN/infinite inputs
+     */
+    public Tensor forward(List<Tensor> taps, long gridH, long gridW, Tensor audio, long batch, long frames, GruState state) {
+        return run(taps, gridH, gridW, audio, batch, frames, state, null);
+    }
+
+    /** One frame per clip on the config's default grid; see {@link #step(List, long, long, Tensor, GruState)}. */
+    public Tensor step(List<Tensor> taps, Tensor audio, GruState state) {
+        return step(taps, config.gridH(), config.gridW(), audio, state);
+    }
+
+    /**
+     * Streaming: the next frame of each of B clips. Equals frame t of the whole-clip forward when called for
+     * t = 0, 1, ... with the same state.
+     *
+     * @param taps  four visual taps, each {@code [B, gridH·gridW, visualWidth]}
+     * @param audio audio tokens {@code [B, Lk, audioWidth]}
+     * @param state the carried GRU state (not null); updated
+     * @return logits {@code [B, 1, gridH·patch, gridW·patch]}
+     */
+    public Tensor step(List<Tensor> taps, long gridH, long gridW, Tensor audio, GruState state) {
+        if (state == null) throw new IllegalArgumentException("step: GRU state is null (use new GruState() for h = 0)");
+        if (taps == null || taps.isEmpty() || taps.get(0) == null || taps.get(0).isNull())
+            throw new IllegalArgumentException("taps: expected " + HeadConfig.LEVELS + " tensors, got " + (taps == null ? "null" : taps.size()));
+        long b = taps.get(0).dim() > 0 ? taps.get(0).size(0) : 0;
+        Tensor logits = forward(taps, gridH, gridW, audio, b, 1, state);
+        return logits.select(1, 0);
+    }
+
+    /** Maps logits to saliency maps with the configured {@link OutputNormalization}. */
+    public Tensor normalize(Tensor logits) { return config.decoder().output().apply(logits); }
+
+    /**
+     * The forward pass; if {@code debug} is not null it receives the fused levels 0..3 ({@code [N, d, gh, gw]}) and
+     * the GRU states ({@code [B, T, d, gh, gw]}) for diagnosis.
+     */
+    Tensor run(List<Tensor> taps, long gridH, long gridW, Tensor audio, long batch, long frames, GruState state,
+               List<Tensor> debug) {
+        validate(taps, gridH, gridW, audio, batch, frames, state);
+        long n = batch * frames, d = config.dim();
+        List<Tensor> levels = new ArrayList<>(HeadConfig.LEVELS);
+        for (int i = 0; i < fusion.length; i++) {
+            Tensor x = fusion[i].forwardUnchecked(taps.get(i), audio);          // [N, L, d]
+            levels.add(x.transpose(1, 2).reshape(n, d, gridH, gridW));          // tokens are row-major over the grid
+        }
+        Tensor states = gru.forwardUnchecked(levels.get(3).view(batch, frames, d, gridH, gridW), state);
+        if (debug != null) {
+            debug.addAll(levels);
+            debug.add(states);
+        }
+        levels.set(3, states.reshape(n, d, gridH, gridW));
+        long h = gridH * config.patchSize(), w = gridW * config.patchSize();
+        return decoder.forwardUnchecked(levels, h, w).view(batch, frames, 1, h, w);
+    }
+
+    private void validate(List<Tensor> taps, long gridH, long gridW, Tensor audio, long batch, long frames, GruState state) {
+        HeadChecks.positive("batch", batch);
+        HeadChecks.positive("frames", frames);
+        HeadChecks.positive("gridH", gridH);
+        HeadChecks.positive("gridW", gridW);
+        if (taps == null || taps.size() != HeadConfig.LEVELS)
+            throw new IllegalArgumentException("taps: expected " + HeadConfig.LEVELS + " tensors, got " + (taps == null ? "null" : taps.size()));
+        long n = batch * frames, tokens = gridH * gridW;
+        torch.ScalarType wt = fusion[0].parameters().get(0).scalar_type().intern();
+        for (int i = 0; i < taps.size(); i++) {
+            String what = "taps." + i;
+            Tensor t = taps.get(i);
+            if (t != null && !t.isNull() && t.defined() && t.dim() == 3 && t.size(1) == tokens + 1 && t.size(0) == n)
+                throw new IllegalArgumentException(what + ": " + t.size(1) + " tokens for a " + gridH + "x" + gridW
+                        + " grid (" + tokens + "): drop the CLS token first");
+            HeadChecks.tensor(what + " (batch " + batch + " x frames " + frames + ", grid " + gridH + "x" + gridW + ")",
+                    t, n, tokens, config.fusion().visualWidth());
+            sameType(what, t, wt);
+        }
+        HeadChecks.tensor("audio tokens (batch " + batch + " x frames " + frames + ")", audio, n, -1, config.fusion().audioWidth());
+        if (audio.size(1) == 0) throw new IllegalArgumentException("audio tokens: no tokens (Lk = 0)");
+        sameType("audio tokens", audio, wt);
+        if (state != null && !state.isEmpty())
+            HeadChecks.tensor("GRU state (must come from the same batch size and grid)", state.raw(), batch, config.dim(), gridH, gridW);
+    }
+
+    private static void sameType(String what, Tensor t, torch.ScalarType expected) {
+        if (t.scalar_type().intern() != expected) // JavaCPP returns non-canonical enum instances
+            throw new IllegalArgumentException(what + ": dtype " + t.scalar_type() + " differs from the head weights' " + expected);
+    }
+
+    /** Parameter names (the state-dict keys) and shapes, in registration order (= PyTorch's state_dict order). */
+    public Map<String, long[]> parameterShapes() {
+        Map<String, long[]> m = new LinkedHashMap<>();
+        StringTensorDict p = named_parameters();
+        for (long i = 0; i < p.size(); i++) m.put(p.get(i).key().getString(), p.get(i).value().sizes().vec().get());
+        return m;
+    }
+
+    /** Total number of parameters. */
+    public long parameterCount() {
+        long c = 0;
+        for (long[] s : parameterShapes().values()) {
+            long k = 1;
+            for (long x : s) k *= x;
+            c += k;
+        }
+        return c;
+    }
+
+    /**
+     * The parameters by state-dict key, as new handles sharing the module's storage (detach or clone before
+     * modifying). For export: write them with the config JSON under {@link #CONFIG_METADATA_KEY}.
+     */
+    public Map<String, Tensor> stateDict() {
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        StringTensorDict p = named_parameters();
+        for (long i = 0; i < p.size(); i++) m.put(p.get(i).key().getString(), new Tensor(p.get(i).value()));
+        return m;
+    }
+
+    /**
+     * Copies weights from a checkpoint whose tensor names are exactly this head's keys (use
+     * {@link Checkpoint#subtree(String)} for a prefixed file). Any dtype converts to the parameters' dtype.
+     *
+     * @throws CheckpointException naming the file and the missing, unexpected or mis-shaped keys
+     */
+    public void load(Checkpoint weights) throws CheckpointException {
+        HeadWeights.load(this, weights);
+    }
+
+    /**
+     * Builds a head from exported weights: the config from the metadata {@link #CONFIG_METADATA_KEY}, then
+     * {@link #load(Checkpoint)}.
+     *
+     * @throws CheckpointException if the config metadata is absent or invalid, or the weights do not fit
+     */
+    public static AvSalHead fromCheckpoint(Checkpoint weights) throws CheckpointException {
+        Object json = weights.metadata().get("__metadata__." + CONFIG_METADATA_KEY);
+        if (!(json instanceof String s))
+            throw new CheckpointException(weights.file(), "no head config: metadata '" + CONFIG_METADATA_KEY + "' is absent");
+        HeadConfig cfg;
+        try {
+            cfg = HeadConfig.fromJson(s);
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException(weights.file(), e.getMessage(), e);
+        }
+        AvSalHead head = new AvSalHead(cfg);
+        head.load(weights);
+        return head;
+    }
+}

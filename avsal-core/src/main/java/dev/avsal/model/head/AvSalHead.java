@@ -1,11 +1,22 @@
 package dev.avsal.model.head;
 
+import dev.avsal.AvSalException;
+import dev.avsal.checkpoint.ArrayTensor;
 import dev.avsal.checkpoint.Checkpoint;
 import dev.avsal.checkpoint.CheckpointException;
+import dev.avsal.checkpoint.Checkpoints;
+import dev.avsal.checkpoint.SafetensorsWriter;
+import dev.avsal.checkpoint.TensorData;
+import dev.avsal.model.LibTorch;
+import dev.avsal.model.WeightMismatchException;
+import dev.avsal.model.Weights;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.StringTensorDict;
 import org.bytedeco.pytorch.Tensor;
@@ -30,12 +41,16 @@ import org.bytedeco.pytorch.global.torch;
  * detail, and one GRU keeps both the parameter count and the streamed state small ({@code [B, d, gh, gw]}).
  *
  * <p>Parameter names are the PyTorch state-dict keys of tools/avsal_head.py ({@code fusion.0..3.*}, {@code gru.*},
- * {@code decoder.*}), so weights move both ways through safetensors ({@link #load(Checkpoint)},
- * {@link #stateDict()}). Run forward passes under the caller's {@code InferenceMode} (and a {@code PointerScope} per
- * call to free intermediates promptly); this class holds no global state.
+ * {@code decoder.*}), so weights move both ways through safetensors ({@link #load(Path)}, {@link #save(Path)}).
+ *
+ * <p><b>Autograd and ownership.</b> Forward passes run under the caller's grad mode: wrap them in
+ * {@code InferenceMode} for inference, or leave autograd on to train. Each pass frees its temporaries in its own
+ * {@code PointerScope}; the returned logits belong to the caller's innermost open {@code PointerScope} if there is
+ * one, otherwise to the caller ({@code close()} or the garbage collector). The head holds no global state; the
+ * streaming state lives in the caller's {@link GruState}.
  *
  * <p>Thread-safety: forward passes may run concurrently once the weights are loaded, each stream with its own
- * {@link GruState}; {@link #load(Checkpoint)} must not overlap with forward passes.
+ * {@link GruState}; loading weights must not overlap with forward passes.
  */
 public class AvSalHead extends Module {
     /** safetensors metadata key of the config JSON in exported head weights. */
@@ -48,6 +63,7 @@ public class AvSalHead extends Module {
 
     public AvSalHead(HeadConfig config) {
         super("AvSalHead");
+        LibTorch.load();
         if (config == null) throw new IllegalArgumentException("head config is null");
         this.config = config;
         Module list = register_module("fusion", new Module("ModuleList"));
@@ -118,21 +134,40 @@ public class AvSalHead extends Module {
      */
     Tensor run(List<Tensor> taps, long gridH, long gridW, Tensor audio, long batch, long frames, GruState state,
                List<Tensor> debug) {
-        validate(taps, gridH, gridW, audio, batch, frames, state);
-        long n = batch * frames, d = config.dim();
-        List<Tensor> levels = new ArrayList<>(HeadConfig.LEVELS);
-        for (int i = 0; i < fusion.length; i++) {
-            Tensor x = fusion[i].forwardUnchecked(taps.get(i), audio);          // [N, L, d]
-            levels.add(x.transpose(1, 2).reshape(n, d, gridH, gridW));          // tokens are row-major over the grid
+        Tensor logits;
+        List<Tensor> extra = new ArrayList<>();
+        try (PointerScope scope = new PointerScope()) { // frees every temporary of this pass
+            validate(taps, gridH, gridW, audio, batch, frames, state);
+            long n = batch * frames, d = config.dim();
+            List<Tensor> levels = new ArrayList<>(HeadConfig.LEVELS);
+            for (int i = 0; i < fusion.length; i++) {
+                Tensor x = fusion[i].forwardUnchecked(taps.get(i), audio);     // [N, L, d]
+                levels.add(x.transpose(1, 2).reshape(n, d, gridH, gridW));     // tokens are row-major over the grid
+            }
+            Tensor states = gru.forwardUnchecked(levels.get(3).view(batch, frames, d, gridH, gridW), state);
+            if (debug != null) {
+                for (Tensor t : levels) extra.add(t.retainReference());
+                extra.add(states.retainReference());
+            }
+            levels.set(3, states.reshape(n, d, gridH, gridW));
+            long h = gridH * config.patchSize(), w = gridW * config.patchSize();
+            logits = decoder.forwardUnchecked(levels, h, w).view(batch, frames, 1, h, w).retainReference();
         }
-        Tensor states = gru.forwardUnchecked(levels.get(3).view(batch, frames, d, gridH, gridW), state);
-        if (debug != null) {
-            debug.addAll(levels);
-            debug.add(states);
+        if (debug != null) for (Tensor t : extra) debug.add(handOver(t));
+        return handOver(logits);
+    }
+
+    /**
+     * Gives a tensor retained inside our (closed) scope to the caller's innermost open scope, if any, else to the
+     * caller (same rule as the encoders of dev.avsal.model).
+     */
+    private static <P extends Pointer> P handOver(P p) {
+        PointerScope outer = PointerScope.getInnerScope();
+        if (outer != null) {
+            outer.attach(p);
+            p.releaseReference();
         }
-        levels.set(3, states.reshape(n, d, gridH, gridW));
-        long h = gridH * config.patchSize(), w = gridW * config.patchSize();
-        return decoder.forwardUnchecked(levels, h, w).view(batch, frames, 1, h, w);
+        return p;
     }
 
     private void validate(List<Tensor> taps, long gridH, long gridW, Tensor audio, long batch, long frames, GruState state) {
@@ -187,7 +222,7 @@ public class AvSalHead extends Module {
 
     /**
      * The parameters by state-dict key, as new handles sharing the module's storage (detach or clone before
-     * modifying). For export: write them with the config JSON under {@link #CONFIG_METADATA_KEY}.
+     * modifying).
      */
     public Map<String, Tensor> stateDict() {
         Map<String, Tensor> m = new LinkedHashMap<>();
@@ -197,22 +232,47 @@ public class AvSalHead extends Module {
     }
 
     /**
-     * Copies weights from a checkpoint whose tensor names are exactly this head's keys (use
-     * {@link Checkpoint#subtree(String)} for a prefixed file). Any dtype converts to the parameters' dtype.
+     * Copies weights named by this head's state-dict keys (any floating dtype converts). Nothing is copied unless
+     * every key matches and every value is finite.
      *
-     * @throws CheckpointException naming the file and the missing, unexpected or mis-shaped keys
+     * @param source the weight file or other source, for messages
+     * @throws WeightMismatchException listing every missing, unexpected and mis-shaped key
+     * @throws IllegalArgumentException if a value is NaN or infinite (naming the key)
      */
-    public void load(Checkpoint weights) throws CheckpointException {
-        HeadWeights.load(this, weights);
+    public void loadWeights(Map<String, ? extends TensorData> weights, String source) throws WeightMismatchException {
+        Map<String, long[]> own = parameterShapes();
+        for (Map.Entry<String, ? extends TensorData> e : weights.entrySet()) {
+            TensorData t = e.getValue();
+            if (!own.containsKey(e.getKey()) || !t.dtype().isFloatingPoint()) continue; // reported by Weights.load
+            for (float x : t.toFloatArray())
+                if (!Float.isFinite(x))
+                    throw new IllegalArgumentException(source + ": head weight " + e.getKey() + " contains NaN or infinite values");
+        }
+        Weights.load(this, weights, source, "AVSal-R head " + config.toJson());
     }
 
     /**
-     * Builds a head from exported weights: the config from the metadata {@link #CONFIG_METADATA_KEY}, then
-     * {@link #load(Checkpoint)}.
-     *
-     * @throws CheckpointException if the config metadata is absent or invalid, or the weights do not fit
+     * Copies the checkpoint's tensors (exactly this head's keys; use {@link Checkpoint#subtree(String)} for a
+     * prefixed file) into this head.
      */
-    public static AvSalHead fromCheckpoint(Checkpoint weights) throws CheckpointException {
+    public void loadWeights(Checkpoint weights) throws AvSalException {
+        Map<String, TensorData> m = new LinkedHashMap<>();
+        for (String name : weights.tensorNames()) m.put(name, weights.tensor(name));
+        try {
+            loadWeights(m, weights.file().toString());
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException(weights.file(), e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Builds a head from exported weights: the config from the safetensors metadata {@link #CONFIG_METADATA_KEY},
+     * then {@link #loadWeights(Checkpoint)}.
+     *
+     * @throws CheckpointException if the config metadata is absent or invalid
+     * @throws AvSalException      if the weights do not fit the config
+     */
+    public static AvSalHead load(Checkpoint weights) throws AvSalException {
         Object json = weights.metadata().get("__metadata__." + CONFIG_METADATA_KEY);
         if (!(json instanceof String s))
             throw new CheckpointException(weights.file(), "no head config: metadata '" + CONFIG_METADATA_KEY + "' is absent");
@@ -223,7 +283,34 @@ public class AvSalHead extends Module {
             throw new CheckpointException(weights.file(), e.getMessage(), e);
         }
         AvSalHead head = new AvSalHead(cfg);
-        head.load(weights);
+        head.loadWeights(weights);
         return head;
+    }
+
+    /** {@link #load(Checkpoint)} of a safetensors file written by {@link #save(Path)} or tools/avsal_head.py users. */
+    public static AvSalHead load(Path file) throws AvSalException {
+        try (Checkpoint c = Checkpoints.open(file)) {
+            return load(c);
+        }
+    }
+
+    /**
+     * Exports the weights as float32 safetensors under the state-dict keys, with the config JSON as metadata
+     * {@link #CONFIG_METADATA_KEY} ({@code "format": "pt"} as PyTorch's safetensors files have), loadable by
+     * {@link #load(Path)} and by {@code safetensors.torch.load_file} + {@code HeadConfig.from_json} in PyTorch.
+     */
+    public void save(Path file) throws CheckpointException {
+        Map<String, TensorData> out = new LinkedHashMap<>();
+        try (PointerScope scope = new PointerScope()) {
+            StringTensorDict p = named_parameters();
+            for (long i = 0; i < p.size(); i++) {
+                Tensor t = p.get(i).value().detach().cpu().to(torch.ScalarType.Float).contiguous();
+                float[] v = new float[(int) t.numel()];
+                t.data_ptr_float().get(v);
+                String name = p.get(i).key().getString();
+                out.put(name, ArrayTensor.ofFloats(name, t.sizes().vec().get(), v));
+            }
+        }
+        SafetensorsWriter.write(file, out, Map.of(CONFIG_METADATA_KEY, config.toJson(), "format", "pt"));
     }
 }

@@ -1,7 +1,8 @@
 package dev.avsal.model.head;
 
+import dev.avsal.util.Json;
+import dev.avsal.util.JsonException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -74,7 +75,7 @@ public record HeadConfig(List<Integer> taps, int patchSize, int gridH, int gridW
     /** The 0-based transformer block indices of the taps (resblock K in OpenAI CLIP's numbering). */
     public int[] tapIndices() { return taps.stream().mapToInt(t -> t - 1).toArray(); }
 
-    /** Flat JSON with sorted keys, as {@code HeadConfig.to_json()} in tools/avsal_head.py writes it. */
+    /** Compact JSON with sorted keys (the keys of {@code HeadConfig} in tools/avsal_head.py). */
     public String toJson() {
         Map<String, Object> m = new TreeMap<>();
         m.put("taps", taps);
@@ -89,133 +90,53 @@ public record HeadConfig(List<Integer> taps, int patchSize, int gridH, int gridW
         m.put("eps", fusion.eps());
         m.put("gru_kernel", gru.kernel());
         m.put("output", decoder.output().jsonName());
-        StringBuilder b = new StringBuilder("{");
-        for (Map.Entry<String, Object> e : m.entrySet()) {
-            if (b.length() > 1) b.append(", ");
-            b.append('"').append(e.getKey()).append("\": ");
-            Object v = e.getValue();
-            b.append(v instanceof String s ? "\"" + s + "\"" : v.toString().replace(" ", ""));
-        }
-        return b.append('}').toString();
+        return Json.write(m);
     }
 
+    private static final List<String> KEYS = List.of("taps", "patch_size", "grid_h", "grid_w", "visual_width",
+            "audio_width", "dim", "heads", "ffn_ratio", "eps", "gru_kernel", "output");
+
     /**
-     * Parses {@link #toJson()} output (or Python's). Every key is required; unknown keys are refused so that a
-     * config from a newer head with more options fails loudly instead of building a different function.
+     * Parses {@link #toJson()} output (or Python's {@code to_json()}). Every key is required; unknown keys are
+     * refused, so that a config from a newer head with more options fails loudly instead of building a different
+     * function.
      *
      * @throws IllegalArgumentException naming the problem
      */
     public static HeadConfig fromJson(String json) {
-        Map<String, Object> m = FlatJson.parse(json);
-        List<String> known = List.of("taps", "patch_size", "grid_h", "grid_w", "visual_width", "audio_width", "dim",
-                "heads", "ffn_ratio", "eps", "gru_kernel", "output");
-        for (String k : m.keySet())
-            if (!known.contains(k)) throw new IllegalArgumentException("head config JSON: unknown key '" + k + "'");
-        for (String k : known)
+        Object parsed;
+        try {
+            parsed = Json.parse(json, "head config JSON");
+        } catch (JsonException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        if (!(parsed instanceof Map<?, ?> m)) throw new IllegalArgumentException("head config JSON: not an object");
+        for (Object k : m.keySet())
+            if (!KEYS.contains(k)) throw new IllegalArgumentException("head config JSON: unknown key '" + k + "'");
+        for (String k : KEYS)
             if (!m.containsKey(k)) throw new IllegalArgumentException("head config JSON: missing key '" + k + "'");
         if (!(m.get("taps") instanceof List<?> rawTaps))
             throw new IllegalArgumentException("head config JSON: 'taps' is not a list");
         List<Integer> taps = new ArrayList<>();
-        for (Object o : rawTaps) taps.add(FlatJson.toInt("taps", o));
-        int d = FlatJson.toInt("dim", m.get("dim"));
-        if (!(m.get("output") instanceof String out)) throw new IllegalArgumentException("head config JSON: 'output' is not a string");
-        return new HeadConfig(taps, FlatJson.toInt("patch_size", m.get("patch_size")),
-                FlatJson.toInt("grid_h", m.get("grid_h")), FlatJson.toInt("grid_w", m.get("grid_w")),
-                new FusionConfig(FlatJson.toInt("visual_width", m.get("visual_width")),
-                        FlatJson.toInt("audio_width", m.get("audio_width")), d, FlatJson.toInt("heads", m.get("heads")),
-                        FlatJson.toInt("ffn_ratio", m.get("ffn_ratio")), FlatJson.toDouble("eps", m.get("eps"))),
-                new ConvGruConfig(d, FlatJson.toInt("gru_kernel", m.get("gru_kernel"))),
+        for (Object o : rawTaps) taps.add(toInt("taps", o));
+        if (!(m.get("output") instanceof String out))
+            throw new IllegalArgumentException("head config JSON: 'output' is not a string");
+        int d = toInt("dim", m.get("dim"));
+        return new HeadConfig(taps, toInt("patch_size", m.get("patch_size")), toInt("grid_h", m.get("grid_h")),
+                toInt("grid_w", m.get("grid_w")),
+                new FusionConfig(toInt("visual_width", m.get("visual_width")), toInt("audio_width", m.get("audio_width")),
+                        d, toInt("heads", m.get("heads")), toInt("ffn_ratio", m.get("ffn_ratio")), toDouble("eps", m.get("eps"))),
+                new ConvGruConfig(d, toInt("gru_kernel", m.get("gru_kernel"))),
                 new DecoderConfig(d, OutputNormalization.fromJson(out)));
     }
 
-    /** A parser for one flat JSON object of numbers, strings, booleans, null and lists of those. */
-    static final class FlatJson {
-        private final String s;
-        private int i;
+    private static int toInt(String key, Object o) {
+        if (o instanceof Long l && l == (int) (long) l) return (int) (long) l;
+        throw new IllegalArgumentException("head config JSON: '" + key + "' is not an integer: " + o);
+    }
 
-        private FlatJson(String s) { this.s = s; }
-
-        static Map<String, Object> parse(String json) {
-            if (json == null) throw new IllegalArgumentException("head config JSON: null");
-            FlatJson p = new FlatJson(json);
-            Map<String, Object> m = new LinkedHashMap<>();
-            p.expect('{');
-            if (!p.peek('}')) {
-                do {
-                    String k = p.string();
-                    p.expect(':');
-                    if (m.put(k, p.value(true)) != null) throw p.error("duplicate key '" + k + "'");
-                } while (p.accept(','));
-            }
-            p.expect('}');
-            p.ws();
-            if (p.i != json.length()) throw p.error("trailing characters");
-            return m;
-        }
-
-        private Object value(boolean allowList) {
-            ws();
-            if (i >= s.length()) throw error("unexpected end");
-            char c = s.charAt(i);
-            if (c == '"') return string();
-            if (c == '[' && allowList) {
-                List<Object> l = new ArrayList<>();
-                i++;
-                if (!peek(']')) do l.add(value(false)); while (accept(','));
-                expect(']');
-                return l;
-            }
-            for (String lit : new String[] {"true", "false", "null"})
-                if (s.startsWith(lit, i)) {
-                    i += lit.length();
-                    return lit.equals("null") ? null : Boolean.valueOf(lit);
-                }
-            int start = i;
-            while (i < s.length() && "+-0123456789.eE".indexOf(s.charAt(i)) >= 0) i++;
-            String num = s.substring(start, i);
-            try {
-                return num.matches("-?\\d+") ? (Object) Long.parseLong(num) : (Object) Double.parseDouble(num);
-            } catch (NumberFormatException e) {
-                throw error("bad value '" + num + "'");
-            }
-        }
-
-        private String string() {
-            expect('"');
-            StringBuilder b = new StringBuilder();
-            while (i < s.length() && s.charAt(i) != '"') {
-                char c = s.charAt(i++);
-                if (c == '\\') throw error("escapes are not supported");
-                b.append(c);
-            }
-            expect('"');
-            return b.toString();
-        }
-
-        private void ws() { while (i < s.length() && Character.isWhitespace(s.charAt(i))) i++; }
-
-        private boolean peek(char c) { ws(); return i < s.length() && s.charAt(i) == c; }
-
-        private boolean accept(char c) {
-            if (!peek(c)) return false;
-            i++;
-            return true;
-        }
-
-        private void expect(char c) { if (!accept(c)) throw error("expected '" + c + "'"); }
-
-        private IllegalArgumentException error(String what) {
-            return new IllegalArgumentException("head config JSON: " + what + " at character " + i);
-        }
-
-        static int toInt(String key, Object o) {
-            if (o instanceof Long l && l == (int) (long) l) return (int) (long) l;
-            throw new IllegalArgumentException("head config JSON: '" + key + "' is not an integer: " + o);
-        }
-
-        static double toDouble(String key, Object o) {
-            if (o instanceof Number n) return n.doubleValue();
-            throw new IllegalArgumentException("head config JSON: '" + key + "' is not a number: " + o);
-        }
+    private static double toDouble(String key, Object o) {
+        if (o instanceof Number n) return n.doubleValue();
+        throw new IllegalArgumentException("head config JSON: '" + key + "' is not a number: " + o);
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.avsal.checkpoint.Checkpoint;
+import dev.avsal.checkpoint.Checkpoints;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.Files;
@@ -64,9 +65,9 @@ class HeadFixtureTest {
 
     @Test
     void javaHeadComputesThePyTorchFunction() throws Exception {
-        try (Checkpoint weights = TestSafetensors.open(fixture("head_tiny.safetensors"));
-             Checkpoint io = TestSafetensors.open(fixture("head_tiny_io.safetensors"))) {
-            AvSalHead head = AvSalHead.fromCheckpoint(weights);
+        Path weights = fixture("head_tiny.safetensors");
+        try (Checkpoint io = Checkpoints.open(fixture("head_tiny_io.safetensors"))) {
+            AvSalHead head = AvSalHead.load(weights);
             assertEquals(tiny(), head.config(), "config from the fixture's metadata");
             int b = Integer.parseInt((String) io.metadata().get("__metadata__.batch"));
             int t = Integer.parseInt((String) io.metadata().get("__metadata__.frames"));

@@ -6,9 +6,8 @@ import static org.junit.jupiter.api.Assertions.*;
 import dev.avsal.checkpoint.Checkpoint;
 import dev.avsal.checkpoint.CheckpointException;
 import dev.avsal.checkpoint.CheckpointFormat;
-import dev.avsal.checkpoint.DType;
 import dev.avsal.checkpoint.TensorData;
-import java.nio.ByteBuffer;
+import dev.avsal.model.WeightMismatchException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,16 +39,7 @@ class HeadWeightsTest {
     }
 
     static TensorData data(String name, float[] v, long[] shape) {
-        return new TensorData() {
-            @Override public String name() { return name; }
-            @Override public DType dtype() { return DType.F32; }
-            @Override public long[] shape() { return shape.clone(); }
-            @Override public long numel() { return v.length; }
-            @Override public float[] toFloatArray() { return v.clone(); }
-            @Override public double[] toDoubleArray() { double[] d = new double[v.length]; for (int i = 0; i < v.length; i++) d[i] = v[i]; return d; }
-            @Override public long[] toLongArray() { throw new UnsupportedOperationException(); }
-            @Override public ByteBuffer toByteBuffer() { throw new UnsupportedOperationException(); }
-        };
+        return dev.avsal.checkpoint.ArrayTensor.ofFloats(name, shape, v);
     }
 
     @Test
@@ -57,12 +47,32 @@ class HeadWeightsTest {
         HeadConfig c = tiny();
         AvSalHead a = new AvSalHead(c);
         randomize(a, 31);
-        AvSalHead b = AvSalHead.fromCheckpoint(MemCheckpoint.of(a.stateDict(), c.toJson()));
+        AvSalHead b = AvSalHead.load(MemCheckpoint.of(a.stateDict(), c.toJson()));
         assertEquals(c, b.config());
         try (InferenceMode im = new InferenceMode()) {
             List<Tensor> taps = taps(c, 4, 3, 5, 3);
             Tensor audio = randn(4, 4, 7, 20);
             assertEquals(0.0, maxAbsDiff(a.forward(taps, audio, 2, 2), b.forward(taps, audio, 2, 2)));
+        }
+    }
+
+    @Test
+    void saveWritesSafetensorsThatLoadBack(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        HeadConfig c = tiny();
+        AvSalHead a = new AvSalHead(c);
+        randomize(a, 41);
+        Path file = dir.resolve("head.safetensors");
+        a.save(file);
+        try (Checkpoint ck = dev.avsal.checkpoint.Checkpoints.open(file)) {
+            assertEquals(c.toJson(), ck.metadata().get("__metadata__." + AvSalHead.CONFIG_METADATA_KEY));
+            assertEquals(a.parameterShapes().keySet(), new java.util.HashSet<>(ck.tensorNames()));
+            assertArrayEquals(values(a.stateDict().get("fusion.2.k_proj.weight")), ck.tensor("fusion.2.k_proj.weight").toFloatArray());
+        }
+        AvSalHead b = AvSalHead.load(file);
+        try (InferenceMode im = new InferenceMode()) {
+            List<Tensor> taps = taps(c, 2, 3, 5, 8);
+            Tensor audio = randn(9, 2, 3, 20);
+            assertEquals(0.0, maxAbsDiff(a.forward(taps, audio, 1, 2), b.forward(taps, audio, 1, 2)));
         }
     }
 
@@ -74,22 +84,22 @@ class HeadWeightsTest {
         sd.remove("gru.conv_h.weight");
         sd.put("gru.conv_h.bias", a.stateDict().get("gru.conv_x.bias"));
         sd.put("decoder.head.0.weight", a.stateDict().get("decoder.fuse.0.weight"));
-        CheckpointException e = assertThrows(CheckpointException.class, () -> new AvSalHead(c).load(MemCheckpoint.of(sd, null)));
-        assertTrue(e.getMessage().startsWith("mem.safetensors: head weights do not fit"), e.getMessage());
-        assertTrue(e.getMessage().contains("missing [gru.conv_h.weight]"), e.getMessage());
-        assertTrue(e.getMessage().contains("unexpected [gru.conv_h.bias]"), e.getMessage());
-        assertTrue(e.getMessage().contains("decoder.head.0.weight has shape [16, 16, 3, 3], the head needs [8, 16, 3, 3]"), e.getMessage());
+        WeightMismatchException e = assertThrows(WeightMismatchException.class, () -> new AvSalHead(c).loadWeights(MemCheckpoint.of(sd, null)));
+        assertTrue(e.getMessage().startsWith("mem.safetensors: weights do not fit AVSal-R head"), e.getMessage());
+        assertEquals(List.of("gru.conv_h.weight"), e.missing());
+        assertEquals(List.of("gru.conv_h.bias"), e.unexpected());
+        assertEquals(List.of("decoder.head.0.weight: model [8, 16, 3, 3], file [16, 16, 3, 3]"), e.misshaped());
 
         CheckpointException noConfig = assertThrows(CheckpointException.class,
-                () -> AvSalHead.fromCheckpoint(MemCheckpoint.of(a.stateDict(), null)));
+                () -> AvSalHead.load(MemCheckpoint.of(a.stateDict(), null)));
         assertTrue(noConfig.getMessage().contains("metadata 'avsal.config' is absent"));
         CheckpointException badConfig = assertThrows(CheckpointException.class,
-                () -> AvSalHead.fromCheckpoint(MemCheckpoint.of(a.stateDict(), "{\"dim\": 16}")));
+                () -> AvSalHead.load(MemCheckpoint.of(a.stateDict(), "{\"dim\": 16}")));
         assertTrue(badConfig.getMessage().contains("missing key"), badConfig.getMessage());
 
         Map<String, Tensor> nan = new LinkedHashMap<>(a.stateDict());
         nan.put("gru.conv_x.bias", a.stateDict().get("gru.conv_x.bias").clone().fill_(new org.bytedeco.pytorch.Scalar(Double.NaN)));
-        CheckpointException e2 = assertThrows(CheckpointException.class, () -> new AvSalHead(c).load(MemCheckpoint.of(nan, null)));
+        CheckpointException e2 = assertThrows(CheckpointException.class, () -> new AvSalHead(c).loadWeights(MemCheckpoint.of(nan, null)));
         assertTrue(e2.getMessage().contains("gru.conv_x.bias contains NaN"), e2.getMessage());
     }
 }

@@ -204,6 +204,46 @@ class AvSalHeadTest {
     }
 
     @Test
+    void stateSurvivesPerFramePointerScopes() {
+        HeadConfig c = tiny();
+        AvSalHead head = new AvSalHead(c);
+        randomize(head, 12);
+        List<Tensor> taps = taps(c, 3, 3, 5, 90);
+        Tensor audio = randn(91, 3, 7, 20);
+        float[] whole;
+        try (InferenceMode im = new InferenceMode()) {
+            whole = values(head.forward(taps, audio, 1, 3));
+        }
+        float[] streamed = new float[whole.length];
+        int per = whole.length / 3;
+        try (GruState state = new GruState()) {
+            for (int f = 0; f < 3; f++) {
+                try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope();
+                     InferenceMode im = new InferenceMode()) {
+                    int frame = f;
+                    List<Tensor> rows = taps.stream().map(x -> x.narrow(0, frame, 1)).toList();
+                    System.arraycopy(values(head.step(rows, audio.narrow(0, f, 1), state)), 0, streamed, f * per, per);
+                }
+            }
+        }
+        for (int i = 0; i < whole.length; i++) assertEquals(whole[i], streamed[i], 1e-5);
+    }
+
+    @Test
+    void gradientsFlowWithoutInferenceMode() {
+        HeadConfig c = tiny();
+        AvSalHead head = new AvSalHead(c);
+        randomize(head, 13);
+        Tensor logits = head.forward(taps(c, 4, 3, 5, 1), randn(2, 4, 7, 20), 2, 2);
+        logits.sum().backward();
+        for (String k : List.of("fusion.0.q_proj.weight", "fusion.3.audio_proj.bias", "gru.conv_h.weight",
+                "decoder.reassemble.0.weight", "decoder.head.2.bias")) {
+            Tensor g = head.named_parameters().get(k).grad();
+            assertTrue(g.defined() && maxAbs(g) > 0, k + " has no gradient");
+        }
+    }
+
+    @Test
     void deterministic() {
         HeadConfig c = tiny();
         AvSalHead head = new AvSalHead(c), twin = new AvSalHead(c);

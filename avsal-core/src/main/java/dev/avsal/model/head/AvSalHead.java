@@ -118,9 +118,11 @@ public class AvSalHead extends Module {
      */
     public Tensor step(List<Tensor> taps, long gridH, long gridW, Tensor audio, GruState state) {
         if (state == null) throw new IllegalArgumentException("step: GRU state is null (use new GruState() for h = 0)");
-        if (taps == null || taps.isEmpty() || taps.get(0) == null || taps.get(0).isNull())
+        if (taps == null || taps.size() != HeadConfig.LEVELS)
             throw new IllegalArgumentException("taps: expected " + HeadConfig.LEVELS + " tensors, got " + (taps == null ? "null" : taps.size()));
-        long b = taps.get(0).dim() > 0 ? taps.get(0).size(0) : 0;
+        Tensor first = taps.get(0);
+        // B from the first tap when it is usable; otherwise validation reports what is wrong with it
+        long b = first != null && !first.isNull() && first.defined() && first.dim() == 3 && first.size(0) > 0 ? first.size(0) : 1;
         Tensor logits = forward(taps, gridH, gridW, audio, b, 1, state);
         return logits.select(1, 0);
     }

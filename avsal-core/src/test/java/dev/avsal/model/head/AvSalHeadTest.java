@@ -298,6 +298,12 @@ class AvSalHeadTest {
             assertMessage("taps.1", () -> head.forward(withNull, audio, 2, 3), "null or undefined");
             assertMessage("GRU state is null", () -> head.step(taps, audio, null));
             try (GruState s = new GruState()) {
+                assertMessage("taps: expected 4 tensors, got 2", () -> head.step(taps.subList(0, 2), audio, s));
+                List<Tensor> firstNull = java.util.Arrays.asList(null, taps.get(1), taps.get(2), taps.get(3));
+                assertMessage("taps.0", () -> head.step(firstNull, audio.narrow(0, 0, 1), s), "null or undefined");
+                assertTrue(s.isEmpty(), "a refused step leaves the state alone");
+            }
+            try (GruState s = new GruState()) {
                 head.step(taps.subList(0, 4).stream().map(x -> x.narrow(0, 0, 2)).toList(), audio.narrow(0, 0, 2), s);
                 List<Tensor> three = taps.stream().map(x -> x.narrow(0, 0, 3)).toList();
                 assertMessage("GRU state (must come from the same batch size and grid): expected shape [3, 16, 3, 5], got [2, 16, 3, 5]",

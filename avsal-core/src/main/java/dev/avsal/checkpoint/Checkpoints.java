@@ -27,7 +27,10 @@ import java.nio.file.StandardOpenOption;
  *
  * <p>Everything that could make a later read fail (offsets, sizes, view extents against their storages) is
  * checked at open time; tensor bytes are read only when a tensor's values are asked for, and only the bytes that
- * tensor spans. Stateless and thread-safe.
+ * tensor spans (zip entries that some tool deflated, which torch never does, are verified by one streaming pass
+ * at open and inflated again on each read). Only I/O failures can then escape a read, as unchecked exceptions
+ * naming the file; so can a value read of a tensor too large for a Java array (over 2 GiB). Stateless and
+ * thread-safe.
  */
 public final class Checkpoints {
     private Checkpoints() {}

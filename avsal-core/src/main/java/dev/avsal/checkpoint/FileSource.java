@@ -69,8 +69,6 @@ final class FileSource implements AutoCloseable {
         }
     }
 
-    void countTensorBytes(long n) { tensorBytes.addAndGet(n); }
-
     long tensorBytesRead() { return tensorBytes.get(); }
 
     private ByteBuffer readFully(long pos, int len) throws IOException {

@@ -38,10 +38,12 @@ final class StridedTensor implements TensorData {
 
     /**
      * A view; checks that shape, strides and offset are sane and that every element it can address lies inside
-     * {@code storage} (holding {@code storageNumel} elements). {@code problem} receives the reason otherwise.
+     * {@code storage} (holding {@code storageNumel} elements).
+     *
+     * @throws IllegalArgumentException saying what is wrong, phrased to follow "tensor 'name' "
      */
     static StridedTensor view(String name, DType dtype, long[] shape, long[] stride, long offset,
-                              ByteSource storage, long storageNumel, boolean bigEndian) throws IllegalArgumentException {
+                              ByteSource storage, long storageNumel, boolean bigEndian) {
         if (shape.length != stride.length) {
             throw new IllegalArgumentException("has " + shape.length + " sizes but " + stride.length + " strides");
         }

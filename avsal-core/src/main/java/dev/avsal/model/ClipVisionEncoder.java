@@ -247,6 +247,10 @@ public final class ClipVisionEncoder implements AutoCloseable {
      */
     public record Output(int[] taps, List<Tensor> hiddenStates, Tensor pooled, Tensor embedding, int gridHeight,
                          int gridWidth) implements AutoCloseable {
+        /** The tapped blocks (a copy). */
+        @Override
+        public int[] taps() { return taps.clone(); }
+
         /** The hidden state after block {@code block} (1-based); throws if it was not tapped. */
         public Tensor hidden(int block) {
             for (int i = 0; i < taps.length; i++) if (taps[i] == block) return hiddenStates.get(i);

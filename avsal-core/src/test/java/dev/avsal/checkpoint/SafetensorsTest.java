@@ -104,6 +104,12 @@ class SafetensorsTest {
             assertArrayEquals(new float[] {1, 2, 3, 4}, audio.tensor("w").toFloatArray());
             assertEquals(16, Checkpoints.bytesRead(ck));
             assertThrows(IllegalArgumentException.class, () -> ck.subtree("text"));
+            float[] kept = audio.tensor("w").toFloatArray();
+            TensorData later = ck.tensor("vision.w");
+            ck.close();
+            IllegalStateException closed = assertThrows(IllegalStateException.class, later::toFloatArray);
+            assertTrue(closed.getMessage().contains(f.toString()) && closed.getMessage().contains("closed"));
+            assertArrayEquals(new float[] {1, 2, 3, 4}, kept);
             CheckpointException e = assertThrows(CheckpointException.class, () -> ck.tensor("w"));
             assertTrue(e.getMessage().contains("no tensor named 'w'") && e.getMessage().contains("audio.w"), e.getMessage());
             assertEquals(f, e.file());

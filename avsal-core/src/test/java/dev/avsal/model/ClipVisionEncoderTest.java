@@ -34,7 +34,7 @@ class ClipVisionEncoderTest {
     /** Runs encoder and reference on a random batch and compares every block, the pooled CLS and the embedding. */
     private static void compareWithReference(ClipVisionConfig cfg, int batch, int h, int w, long seed) {
         try (ClipVisionEncoder enc = ClipVisionEncoder.create(cfg); PointerScope scope = new PointerScope()) {
-            Map<String, ArrayTensor> weights = TestTensors.randomWeights(enc.module(), seed);
+            Map<String, TestTensorData> weights = TestTensors.randomWeights(enc.module(), seed);
             enc.loadWeights(weights, "random");
             Map<String, float[]> p = TestTensors.values(weights);
             float[] in = TestTensors.randomArray(batch * 3 * h * w, seed + 1);
@@ -147,13 +147,13 @@ class ClipVisionEncoderTest {
     // ---- key layouts and config inference ----
 
     /** OpenAI-named weights re-expressed with Hugging Face CLIPVisionModelWithProjection names. */
-    static Map<String, TensorData> toHf(Map<String, ArrayTensor> openai, ClipVisionConfig c, String prefix) {
+    static Map<String, TensorData> toHf(Map<String, TestTensorData> openai, ClipVisionConfig c, String prefix) {
         Map<String, TensorData> hf = new LinkedHashMap<>();
         int w = c.width();
         String vm = prefix + "vision_model.";
-        hf.put(prefix + "text_model.embeddings.token_embedding.weight", ArrayTensor.f32("t", new long[] {2}, new float[2]));
-        hf.put(vm + "embeddings.position_ids", ArrayTensor.f32("ids", new long[] {1, c.tokens()}, new float[c.tokens()]));
-        for (Map.Entry<String, ArrayTensor> e : openai.entrySet()) {
+        hf.put(prefix + "text_model.embeddings.token_embedding.weight", TestTensorData.f32("t", new long[] {2}, new float[2]));
+        hf.put(vm + "embeddings.position_ids", TestTensorData.f32("ids", new long[] {1, c.tokens()}, new float[c.tokens()]));
+        for (Map.Entry<String, TestTensorData> e : openai.entrySet()) {
             String k = e.getKey();
             float[] v = e.getValue().toFloatArray();
             long[] s = e.getValue().shape();
@@ -161,7 +161,7 @@ class ClipVisionEncoderTest {
                 float[] t = new float[v.length];
                 for (int i = 0; i < w; i++) for (int o = 0; o < c.outputDim(); o++) t[o * w + i] = v[i * c.outputDim() + o];
                 hf.put(prefix + "visual_projection.weight",
-                        ArrayTensor.f32(prefix + "visual_projection.weight", new long[] {c.outputDim(), w}, t));
+                        TestTensorData.f32(prefix + "visual_projection.weight", new long[] {c.outputDim(), w}, t));
                 continue;
             }
             if (k.endsWith("attn.in_proj_weight") || k.endsWith("attn.in_proj_bias")) {
@@ -172,7 +172,7 @@ class ClipVisionEncoderTest {
                     long[] ps = s.clone();
                     ps[0] = w;
                     String key = vm + "encoder.layers." + layer + ".self_attn." + qkv[i] + "_proj." + kind;
-                    hf.put(key, ArrayTensor.f32(key, ps, RefNets.slice(v, i * per, per)));
+                    hf.put(key, TestTensorData.f32(key, ps, RefNets.slice(v, i * per, per)));
                 }
                 continue;
             }
@@ -198,7 +198,7 @@ class ClipVisionEncoderTest {
     @Test
     void loadsOpenAiOpenClipAndHuggingFaceLayoutsIdentically() throws Exception {
         ClipVisionConfig c = new ClipVisionConfig(32, 8, 128, 2, 2, 24); // width 128: heads = 128/64 inferable
-        Map<String, ArrayTensor> w;
+        Map<String, TestTensorData> w;
         float[] expected;
         try (ClipVisionEncoder enc = ClipVisionEncoder.create(c)) {
             w = TestTensors.randomWeights(enc.module(), 21);
@@ -207,10 +207,10 @@ class ClipVisionEncoderTest {
         }
         // OpenAI full model (text tower as decoys), with a DataParallel prefix
         Map<String, TensorData> openai = new LinkedHashMap<>();
-        openai.put("module.token_embedding.weight", ArrayTensor.f32("t", new long[] {3}, new float[3]));
-        openai.put("module.transformer.resblocks.0.attn.in_proj_weight", ArrayTensor.f32("t", new long[] {1}, new float[1]));
+        openai.put("module.token_embedding.weight", TestTensorData.f32("t", new long[] {3}, new float[3]));
+        openai.put("module.transformer.resblocks.0.attn.in_proj_weight", TestTensorData.f32("t", new long[] {1}, new float[1]));
         w.forEach((k, v) -> openai.put("module.visual." + k, v.renamed("module.visual." + k)));
-        openai.put("module.logit_scale", ArrayTensor.f32("t", new long[0], new float[1]));
+        openai.put("module.logit_scale", TestTensorData.f32("t", new long[0], new float[1]));
         MemCheckpoint ck = new MemCheckpoint("ViT-tiny.pt", openai);
         assertEquals(c, ClipVisionEncoder.inferConfig(ck));
         try (ClipVisionEncoder enc = ClipVisionEncoder.load(ck)) {
@@ -236,7 +236,7 @@ class ClipVisionEncoderTest {
             Map<String, TensorData> hf = toHf(TestTensors.randomWeights(enc.module(), 1), c, "clip.");
             hf.remove("clip.vision_model.encoder.layers.0.self_attn.k_proj.weight");
             hf.put("clip.vision_model.encoder.layers.0.mystery.weight",
-                    ArrayTensor.f32("clip.vision_model.encoder.layers.0.mystery.weight", new long[] {1}, new float[1]));
+                    TestTensorData.f32("clip.vision_model.encoder.layers.0.mystery.weight", new long[] {1}, new float[1]));
             WeightMismatchException e = assertThrows(WeightMismatchException.class,
                     () -> ClipVisionEncoder.load(new MemCheckpoint("hf.safetensors", hf), c));
             assertEquals(List.of("transformer.resblocks.0.attn.in_proj_weight"), e.missing());
@@ -251,14 +251,14 @@ class ClipVisionEncoderTest {
     static Map<String, TensorData> shapes(ClipVisionConfig c, String prefix) {
         Map<String, TensorData> m = new LinkedHashMap<>();
         long w = c.width();
-        m.put(prefix + "class_embedding", ArrayTensor.shapeOnly("ce", w));
-        m.put(prefix + "positional_embedding", ArrayTensor.shapeOnly("pe", c.tokens(), w));
-        m.put(prefix + "proj", ArrayTensor.shapeOnly("proj", w, c.outputDim()));
-        m.put(prefix + "conv1.weight", ArrayTensor.shapeOnly("c", w, 3, c.patchSize(), c.patchSize()));
+        m.put(prefix + "class_embedding", TestTensorData.shapeOnly("ce", w));
+        m.put(prefix + "positional_embedding", TestTensorData.shapeOnly("pe", c.tokens(), w));
+        m.put(prefix + "proj", TestTensorData.shapeOnly("proj", w, c.outputDim()));
+        m.put(prefix + "conv1.weight", TestTensorData.shapeOnly("c", w, 3, c.patchSize(), c.patchSize()));
         for (int i = 0; i < c.layers(); i++) {
             String b = prefix + "transformer.resblocks." + i + ".";
-            m.put(b + "attn.in_proj_weight", ArrayTensor.shapeOnly("w", 3 * w, w));
-            m.put(b + "mlp.c_fc.weight", ArrayTensor.shapeOnly("w", c.mlpWidth(), w));
+            m.put(b + "attn.in_proj_weight", TestTensorData.shapeOnly("w", 3 * w, w));
+            m.put(b + "mlp.c_fc.weight", TestTensorData.shapeOnly("w", c.mlpWidth(), w));
         }
         return m;
     }
@@ -288,7 +288,7 @@ class ClipVisionEncoderTest {
 
         // weights of one structure into another: every differing key is named
         ClipVisionConfig c = new ClipVisionConfig(32, 8, 64, 1, 1, 8);
-        Map<String, ArrayTensor> w;
+        Map<String, TestTensorData> w;
         try (ClipVisionEncoder enc = ClipVisionEncoder.create(c)) {
             w = TestTensors.randomWeights(enc.module(), 1);
         }
@@ -301,12 +301,12 @@ class ClipVisionEncoderTest {
 
         // not CLIP at all, a ResNet tower, and a width whose head count cannot be inferred
         ModelConfigException none = assertThrows(ModelConfigException.class, () -> ClipVisionEncoder.load(
-                new MemCheckpoint("resnet50.pth", Map.of("fc.weight", ArrayTensor.shapeOnly("fc", 10, 2)))));
+                new MemCheckpoint("resnet50.pth", Map.of("fc.weight", TestTensorData.shapeOnly("fc", 10, 2)))));
         assertTrue(none.getMessage().startsWith("resnet50.pth: no CLIP ViT image tower found"), none.getMessage());
         Map<String, TensorData> rn = new LinkedHashMap<>();
-        rn.put("visual.conv1.weight", ArrayTensor.shapeOnly("c", 32, 3, 3, 3));
-        rn.put("visual.layer1.0.conv1.weight", ArrayTensor.shapeOnly("c", 64, 32, 1, 1));
-        rn.put("visual.attnpool.positional_embedding", ArrayTensor.shapeOnly("c", 50, 2048));
+        rn.put("visual.conv1.weight", TestTensorData.shapeOnly("c", 32, 3, 3, 3));
+        rn.put("visual.layer1.0.conv1.weight", TestTensorData.shapeOnly("c", 64, 32, 1, 1));
+        rn.put("visual.attnpool.positional_embedding", TestTensorData.shapeOnly("c", 50, 2048));
         ModelConfigException resnet = assertThrows(ModelConfigException.class,
                 () -> ClipVisionEncoder.load(new MemCheckpoint("RN50.pt", rn)));
         assertTrue(resnet.getMessage().contains("ResNet"), resnet.getMessage());
@@ -314,7 +314,7 @@ class ClipVisionEncoderTest {
                 new MemCheckpoint("odd.pt", shapes(new ClipVisionConfig(32, 8, 96, 1, 1, 8), "visual."))));
         assertTrue(heads.getMessage().contains("head count"), heads.getMessage());
         Map<String, TensorData> badPos = shapes(new ClipVisionConfig(32, 8, 64, 1, 1, 8), "visual.");
-        badPos.put("visual.positional_embedding", ArrayTensor.shapeOnly("pe", 18, 64));
+        badPos.put("visual.positional_embedding", TestTensorData.shapeOnly("pe", 18, 64));
         assertThrows(ModelConfigException.class, () -> ClipVisionEncoder.inferConfig(new MemCheckpoint("p.pt", badPos)));
     }
 
@@ -325,6 +325,54 @@ class ClipVisionEncoderTest {
             ClipVisionEncoder.Output o = enc.forward(TestTensors.tensor(new float[3 * 32 * 32], 1, 3, 32, 32));
             assertNull(o.embedding());
             assertShape(o.pooled(), 1, 64);
+        }
+    }
+
+    @Test
+    void encoderBuiltInsideAScopeOutlivesIt() {
+        ClipVisionEncoder enc;
+        try (PointerScope scope = new PointerScope()) {
+            enc = ClipVisionEncoder.createRandom(TINY, 4);
+        }
+        try (enc; PointerScope scope = new PointerScope()) {
+            ClipVisionEncoder.Output o = enc.forward(TestTensors.tensor(new float[3 * 32 * 64], 1, 3, 32, 64));
+            assertShape(o.embedding(), 1, 24);
+            assertTrue(Float.isFinite(values(o.embedding())[0]));
+        }
+        assertThrows(IllegalStateException.class, enc::module);
+    }
+
+    @Test
+    void concurrentForwardPassesAgreeWithSequentialOnes() throws Exception {
+        try (ClipVisionEncoder enc = ClipVisionEncoder.create(TINY)) {
+            enc.loadWeights(TestTensors.randomWeights(enc.module(), 8), "random");
+            int n = 4;
+            float[][] inputs = new float[n][], expected = new float[n][], got = new float[n][];
+            for (int i = 0; i < n; i++) {
+                inputs[i] = TestTensors.randomArray(3 * 32 * 64, 100 + i);
+                try (PointerScope scope = new PointerScope()) {
+                    expected[i] = values(enc.forward(TestTensors.tensor(inputs[i], 1, 3, 32, 64)).hidden(2));
+                }
+            }
+            // same weights again, but the cached grid is dropped: the threads race to interpolate it
+            enc.loadWeights(TestTensors.randomWeights(enc.module(), 8), "reload");
+            List<Thread> threads = new ArrayList<>();
+            List<Throwable> errors = java.util.Collections.synchronizedList(new ArrayList<>());
+            for (int i = 0; i < n; i++) {
+                int k = i;
+                threads.add(new Thread(() -> {
+                    try (PointerScope scope = new PointerScope()) {
+                        for (int r = 0; r < 3; r++)
+                            got[k] = values(enc.forward(TestTensors.tensor(inputs[k], 1, 3, 32, 64)).hidden(2));
+                    } catch (Throwable t) {
+                        errors.add(t);
+                    }
+                }));
+            }
+            threads.forEach(Thread::start);
+            for (Thread t : threads) t.join();
+            assertTrue(errors.isEmpty(), errors.toString());
+            for (int i = 0; i < n; i++) assertClose("thread " + i, got[i], expected[i], 1e-6);
         }
     }
 }

@@ -31,7 +31,7 @@ class ImageBindAudioEncoderTest {
     @Test
     void matchesReferenceForSeveralClipsPerItem() throws Exception {
         try (ImageBindAudioEncoder enc = ImageBindAudioEncoder.create(TINY); PointerScope scope = new PointerScope()) {
-            Map<String, ArrayTensor> w = TestTensors.randomWeights(enc.module(), 31);
+            Map<String, TestTensorData> w = TestTensors.randomWeights(enc.module(), 31);
             enc.loadWeights(w, "random");
             Map<String, float[]> p = TestTensors.values(w);
             int b = 2, s = 2;
@@ -73,7 +73,7 @@ class ImageBindAudioEncoderTest {
         try (ImageBindAudioEncoder enc = ImageBindAudioEncoder.create(TINY); PointerScope scope = new PointerScope()) {
             Map<String, TensorData> w = new LinkedHashMap<>(TestTensors.randomWeights(enc.module(), 1));
             String key = "modality_postprocessors.audio.1.log_logit_scale";
-            w.put(key, ArrayTensor.f32(key, new long[0], new float[] {(float) Math.log(1000)}));
+            w.put(key, TestTensorData.f32(key, new long[0], new float[] {(float) Math.log(1000)}));
             enc.loadWeights(w, "big-scale");
             float[] e = values(enc.forward(TestTensors.tensor(TestTensors.randomArray(M * T, 2), 1, 1, M, T))
                     .embedding());
@@ -85,7 +85,7 @@ class ImageBindAudioEncoderTest {
 
     @Test
     void loadsTheAudioBranchOutOfAWholeModelAndInfersItsStructure() throws Exception {
-        Map<String, ArrayTensor> w;
+        Map<String, TestTensorData> w;
         float[] expected;
         Tensor in = TestTensors.tensor(TestTensors.randomArray(M * T, 9), 1, 1, M, T);
         try (ImageBindAudioEncoder enc = ImageBindAudioEncoder.create(TINY); PointerScope scope = new PointerScope()) {
@@ -94,11 +94,11 @@ class ImageBindAudioEncoderTest {
             expected = values(enc.forward(in).tokens());
         }
         Map<String, TensorData> whole = new LinkedHashMap<>();
-        whole.put("module.modality_preprocessors.vision.cls_token", ArrayTensor.shapeOnly("v", 1, 1, 1280));
-        whole.put("module.modality_trunks.vision.blocks.0.attn.in_proj_weight", ArrayTensor.shapeOnly("v", 3, 3));
+        whole.put("module.modality_preprocessors.vision.cls_token", TestTensorData.shapeOnly("v", 1, 1, 1280));
+        whole.put("module.modality_trunks.vision.blocks.0.attn.in_proj_weight", TestTensorData.shapeOnly("v", 3, 3));
         w.forEach((k, v) -> whole.put("module." + k, v.renamed("module." + k)));
-        whole.put("module.modality_heads.text.proj.1.weight", ArrayTensor.shapeOnly("t", 1024, 1024));
-        whole.put("module.modality_postprocessors.text.1.log_logit_scale", ArrayTensor.shapeOnly("t"));
+        whole.put("module.modality_heads.text.proj.1.weight", TestTensorData.shapeOnly("t", 1024, 1024));
+        whole.put("module.modality_postprocessors.text.1.log_logit_scale", TestTensorData.shapeOnly("t"));
         MemCheckpoint ck = new MemCheckpoint("imagebind_huge.pth", whole);
         assertEquals(TINY, ImageBindAudioEncoder.inferConfig(ck));
         try (ImageBindAudioEncoder enc = ImageBindAudioEncoder.load(ck); PointerScope scope = new PointerScope()) {
@@ -115,20 +115,20 @@ class ImageBindAudioEncoderTest {
         assertEquals(19, h.timePatches());
         Map<String, TensorData> m = new LinkedHashMap<>();
         String pre = "modality_preprocessors.audio.";
-        m.put(pre + "cls_token", ArrayTensor.shapeOnly("c", 1, 1, 768));
-        m.put(pre + "rgbt_stem.proj.weight", ArrayTensor.shapeOnly("c", 768, 1, 16, 16));
-        m.put(pre + "pos_embedding_helper.pos_embed", ArrayTensor.shapeOnly("c", 1, 229, 768));
+        m.put(pre + "cls_token", TestTensorData.shapeOnly("c", 1, 1, 768));
+        m.put(pre + "rgbt_stem.proj.weight", TestTensorData.shapeOnly("c", 768, 1, 16, 16));
+        m.put(pre + "pos_embedding_helper.pos_embed", TestTensorData.shapeOnly("c", 1, 229, 768));
         for (int i = 0; i < 12; i++)
-            m.put("modality_trunks.audio.blocks." + i + ".mlp.fc1.weight", ArrayTensor.shapeOnly("c", 3072, 768));
-        m.put("modality_heads.audio.2.weight", ArrayTensor.shapeOnly("c", 1024, 768));
+            m.put("modality_trunks.audio.blocks." + i + ".mlp.fc1.weight", TestTensorData.shapeOnly("c", 3072, 768));
+        m.put("modality_heads.audio.2.weight", TestTensorData.shapeOnly("c", 1024, 768));
         assertEquals(h, ImageBindAudioEncoder.inferConfig(new MemCheckpoint("imagebind_huge.pth", m)));
 
-        m.put(pre + "pos_embedding_helper.pos_embed", ArrayTensor.shapeOnly("c", 1, 230, 768));
+        m.put(pre + "pos_embedding_helper.pos_embed", TestTensorData.shapeOnly("c", 1, 230, 768));
         ModelConfigException e = assertThrows(ModelConfigException.class,
                 () -> ImageBindAudioEncoder.inferConfig(new MemCheckpoint("odd.pth", m)));
         assertTrue(e.getMessage().startsWith("odd.pth: pos_embed has 230 positions"), e.getMessage());
         ModelConfigException none = assertThrows(ModelConfigException.class, () -> ImageBindAudioEncoder.load(
-                new MemCheckpoint("clip.pt", Map.of("visual.proj", ArrayTensor.shapeOnly("p", 2, 2)))));
+                new MemCheckpoint("clip.pt", Map.of("visual.proj", TestTensorData.shapeOnly("p", 2, 2)))));
         assertTrue(none.getMessage().contains("no ImageBind audio branch"), none.getMessage());
     }
 
@@ -139,7 +139,7 @@ class ImageBindAudioEncoderTest {
             w.remove("modality_trunks.audio.blocks.1.attn.bias_k");
             w.remove("modality_postprocessors.audio.1.log_logit_scale");
             w.put("modality_trunks.audio.blocks.0.layer_scale_gamma1",
-                    ArrayTensor.f32("modality_trunks.audio.blocks.0.layer_scale_gamma1", new long[] {1, 1, 128},
+                    TestTensorData.f32("modality_trunks.audio.blocks.0.layer_scale_gamma1", new long[] {1, 1, 128},
                             new float[128]));
             WeightMismatchException e = assertThrows(WeightMismatchException.class,
                     () -> enc.loadWeights(w, "imagebind_tiny_audio.pth"));

@@ -17,9 +17,9 @@ final class TestTensors {
     private TestTensors() {}
 
     /** Random float32 weights for every parameter/buffer of the module, by its own names and shapes. */
-    static Map<String, ArrayTensor> randomWeights(Module module, long seed) {
+    static Map<String, TestTensorData> randomWeights(Module module, long seed) {
         Random r = new Random(seed);
-        Map<String, ArrayTensor> out = new LinkedHashMap<>();
+        Map<String, TestTensorData> out = new LinkedHashMap<>();
         try (PointerScope scope = new PointerScope()) {
             for (Map.Entry<String, Tensor> e : Weights.namedTensors(module).entrySet()) {
                 long[] shape = e.getValue().sizes().vec().get();
@@ -37,7 +37,7 @@ final class TestTensors {
                             : n.endsWith("weight") ? g / Math.sqrt(fanIn)
                             : 0.5 * g);                                                   // embeddings, tokens
                 }
-                out.put(n, ArrayTensor.f32(n, shape, v));
+                out.put(n, TestTensorData.f32(n, shape, v));
             }
         }
         return out;
@@ -61,7 +61,7 @@ final class TestTensors {
     static long[] shape(Tensor t) { return t.sizes().vec().get(); }
 
     static Tensor tensor(float[] values, long... shape) {
-        return Weights.toTensor(ArrayTensor.f32("input", shape, values));
+        return Weights.toTensor(TestTensorData.f32("input", shape, values));
     }
 
     static float[] randomArray(int n, long seed) {

@@ -19,12 +19,12 @@ import org.junit.jupiter.api.Test;
 
 class WeightsTest {
 
-    private static ArrayTensor raw(DType dtype, long[] shape, java.util.function.Consumer<ByteBuffer> fill) {
+    private static TestTensorData raw(DType dtype, long[] shape, java.util.function.Consumer<ByteBuffer> fill) {
         long n = 1;
         for (long s : shape) n *= s;
         ByteBuffer b = ByteBuffer.allocate((int) (n * dtype.byteSize())).order(ByteOrder.LITTLE_ENDIAN);
         fill.accept(b);
-        return new ArrayTensor("t." + dtype, dtype, shape, b.array());
+        return new TestTensorData("t." + dtype, dtype, shape, b.array());
     }
 
     private static float[] floats(TensorData d) {
@@ -73,9 +73,9 @@ class WeightsTest {
 
     @Test
     void convertsToOtherTargetTypesAndFromDirectBuffers() {
-        ByteBuffer direct = ByteBuffer.allocateDirect(8).order(ByteOrder.LITTLE_ENDIAN);
-        direct.putFloat(2.5f).putFloat(-1f).flip();
-        TensorData d = new ArrayTensor("d", DType.F32, new long[] {2}, new byte[8]) {
+        ByteBuffer direct = ByteBuffer.allocateDirect(12).order(ByteOrder.LITTLE_ENDIAN);
+        direct.putFloat(99f).putFloat(2.5f).putFloat(-1f).flip().position(4); // a view that starts inside
+        TensorData d = new TestTensorData("d", DType.F32, new long[] {2}, new byte[8]) {
             @Override public ByteBuffer toByteBuffer() { return direct.asReadOnlyBuffer(); }
         };
         assertArrayEquals(new float[] {2.5f, -1f}, floats(d));
@@ -88,11 +88,11 @@ class WeightsTest {
     void resultsBelongToTheCallersScope() {
         Tensor t;
         try (PointerScope scope = new PointerScope()) {
-            t = Weights.toTensor(ArrayTensor.f32("x", new long[] {3}, new float[] {1, 2, 3}));
+            t = Weights.toTensor(TestTensorData.f32("x", new long[] {3}, new float[] {1, 2, 3}));
             assertEquals(3, t.numel());
         }
         assertTrue(t.isNull(), "freed by the enclosing scope");
-        Tensor own = Weights.toTensor(ArrayTensor.f32("x", new long[] {3}, new float[] {1, 2, 3}));
+        Tensor own = Weights.toTensor(TestTensorData.f32("x", new long[] {3}, new float[] {1, 2, 3}));
         assertArrayEquals(new float[] {1, 2, 3}, TestTensors.values(own));
         own.close();
         assertTrue(own.isNull());
@@ -104,8 +104,8 @@ class WeightsTest {
         try (ClipVisionEncoder enc = ClipVisionEncoder.create(cfg)) {
             Map<String, TensorData> w = new LinkedHashMap<>(TestTensors.randomWeights(enc.module(), 1));
             w.remove("ln_post.bias");                                                        // missing
-            w.put("transformer.resblocks.0.ls_1.gamma", ArrayTensor.f32("transformer.resblocks.0.ls_1.gamma", new long[] {1}, new float[1]));
-            w.put("proj", ArrayTensor.f32("visual.proj", new long[] {64, 16}, new float[64 * 16]));        // mis-shaped
+            w.put("transformer.resblocks.0.ls_1.gamma", TestTensorData.f32("transformer.resblocks.0.ls_1.gamma", new long[] {1}, new float[1]));
+            w.put("proj", TestTensorData.f32("visual.proj", new long[] {64, 16}, new float[64 * 16]));        // mis-shaped
             WeightMismatchException e = assertThrows(WeightMismatchException.class,
                     () -> enc.loadWeights(w, "weights/model.safetensors"));
             assertEquals(List.of("ln_post.bias"), e.missing());
@@ -126,14 +126,14 @@ class WeightsTest {
     void loadsValuesOnlyWhenEverythingFits() throws Exception {
         ClipVisionConfig cfg = new ClipVisionConfig(16, 8, 64, 1, 1, 8);
         try (ClipVisionEncoder enc = ClipVisionEncoder.create(cfg)) {
-            Map<String, ArrayTensor> w = TestTensors.randomWeights(enc.module(), 2);
+            Map<String, TestTensorData> w = TestTensors.randomWeights(enc.module(), 2);
             enc.loadWeights(w, "first");
             Map<String, TensorData> bad = new LinkedHashMap<>(TestTensors.randomWeights(enc.module(), 3));
-            bad.put("class_embedding", ArrayTensor.f32("c", new long[] {63}, new float[63]));
+            bad.put("class_embedding", TestTensorData.f32("c", new long[] {63}, new float[63]));
             assertThrows(WeightMismatchException.class, () -> enc.loadWeights(bad, "second"));
             try (PointerScope scope = new PointerScope()) {
                 Map<String, Tensor> params = Weights.namedTensors(enc.module());
-                for (Map.Entry<String, ArrayTensor> e : w.entrySet())
+                for (Map.Entry<String, TestTensorData> e : w.entrySet())
                     assertArrayEquals(e.getValue().toFloatArray(), TestTensors.values(params.get(e.getKey())),
                             e.getKey() + " kept its first values");
                 assertTrue(!params.get("conv1.weight").requires_grad(), "frozen");

@@ -7,13 +7,13 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /** A test TensorData over little-endian bytes. */
-class ArrayTensor implements TensorData {
+class TestTensorData implements TensorData {
     private final String name;
     private final DType dtype;
     private final long[] shape;
     private final byte[] bytes;
 
-    ArrayTensor(String name, DType dtype, long[] shape, byte[] bytes) {
+    TestTensorData(String name, DType dtype, long[] shape, byte[] bytes) {
         this.name = name;
         this.dtype = dtype;
         this.shape = shape.clone();
@@ -21,10 +21,10 @@ class ArrayTensor implements TensorData {
         if (bytes.length != numel() * dtype.byteSize()) throw new IllegalArgumentException(name + ": byte count");
     }
 
-    static ArrayTensor f32(String name, long[] shape, float[] values) {
+    static TestTensorData f32(String name, long[] shape, float[] values) {
         ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         b.asFloatBuffer().put(values);
-        return new ArrayTensor(name, DType.F32, shape, b.array());
+        return new TestTensorData(name, DType.F32, shape, b.array());
     }
 
     /** A tensor of this shape whose values must never be read (for shape-only tests). */
@@ -41,7 +41,7 @@ class ArrayTensor implements TensorData {
         };
     }
 
-    ArrayTensor renamed(String newName) { return new ArrayTensor(newName, dtype, shape, bytes); }
+    TestTensorData renamed(String newName) { return new TestTensorData(newName, dtype, shape, bytes); }
 
     @Override public String name() { return name; }
     @Override public DType dtype() { return dtype; }

@@ -25,11 +25,11 @@ import java.util.stream.Collectors;
  * <tr><th>name</th><th>CLIP tower</th><th>audio branch</th><th>head</th><th>input</th><th>parameters</th></tr>
  * <tr><td>{@code avsal-r-b16}</td><td>OpenAI ViT-B/16 (width 768, 12 blocks, taps 3/6/9/12)</td>
  *     <td>ImageBind-huge audio (width 768, 12 blocks, 229 tokens)</td><td>d = 128 ({@link HeadConfig#vitB16})</td>
- *     <td>224 x 224 (224 x 384 for 16:9)</td><td>175,138,817 (86,192,640 + 85,733,376 + 3,212,161; the
+ *     <td>224 x 224 (224 x 384 for 16:9)</td><td>175,640,449 = 86,192,640 + 86,235,648 + 3,212,161 (the
  *     ImageBind logit-scale buffer is not counted)</td></tr>
  * <tr><td>{@code avsal-r-tiny}</td><td>CLIP-like, 112 px, patch 16, width 64, 4 blocks, 2 heads, taps 1/2/3/4</td>
  *     <td>ImageBind-like, width 64, 2 blocks, 2 heads, same 128 x 204 fbank input</td><td>d = 32, 4 heads</td>
- *     <td>112 x 112</td><td>see {@link #parameterCounts()}</td></tr>
+ *     <td>112 x 112</td><td>557,985 = 254,656 + 133,632 + 169,697</td></tr>
  * </table>
  *
  * <p>{@code avsal-r-b16} is AVSal-R as documented in docs/avsal-r.md. Its encoder weights are the official files

@@ -186,13 +186,13 @@ public final class AvSalModel implements AutoCloseable {
 
     private static ClipVisionConfig presetClip(ClipVisionConfig inferred) {
         for (AvSalConfig p : AvSalConfig.PRESETS)
-            if (inferred.withHeads(p.clip().heads()).equals(p.clip())) return p.clip();
+            if (inferred.width() % p.clip().heads() == 0 && inferred.withHeads(p.clip().heads()).equals(p.clip())) return p.clip();
         return inferred;
     }
 
     private static ImageBindAudioConfig presetAudio(ImageBindAudioConfig inferred) {
         for (AvSalConfig p : AvSalConfig.PRESETS)
-            if (inferred.withHeads(p.audio().heads()).equals(p.audio())) return p.audio();
+            if (inferred.width() % p.audio().heads() == 0 && inferred.withHeads(p.audio().heads()).equals(p.audio())) return p.audio();
         return inferred;
     }
 

@@ -55,7 +55,8 @@ public final class HeadCheckpoints {
 
     /**
      * A head config stored beside the weights, if any: a string entry {@code config}, {@code head_config} or
-     * {@code avsal.config} (at the top or beside the head's prefix) holding {@code HeadConfig.to_json()} output.
+     * {@code avsal.config} (at the top, beside the head's prefix, or in safetensors metadata) holding
+     * {@code HeadConfig.to_json()} output.
      *
      * @throws ModelConfigException if such an entry exists but is not a valid head config
      */
@@ -63,7 +64,8 @@ public final class HeadCheckpoints {
         String prefix = prefix(ckpt);
         Map<String, Object> meta = ckpt.metadata();
         for (String key : CONFIG_KEYS) {
-            for (String k : prefix == null || prefix.isEmpty() ? List.of(key) : List.of(prefix + key, key)) {
+            for (String k : prefix == null || prefix.isEmpty() ? List.of(key, "__metadata__." + key)
+                    : List.of(prefix + key, key, "__metadata__." + key)) {
                 if (meta.get(k) instanceof String s) {
                     try {
                         return HeadConfig.fromJson(s);

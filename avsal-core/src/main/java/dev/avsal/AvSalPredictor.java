@@ -161,7 +161,10 @@ public final class AvSalPredictor implements AutoCloseable {
             return this;
         }
 
-        /** {@link Device#AUTO} (default), {@link Device#CPU} or {@link Device#CUDA}. */
+        /**
+         * {@link Device#AUTO} (default: CUDA if usable, else the CPU, logged with the reason; with
+         * {@link #setModel} the shared model's device), {@link Device#CPU} or {@link Device#CUDA}.
+         */
         public Builder optDevice(Device device) {
             this.device = Objects.requireNonNull(device, "device");
             return this;
@@ -226,7 +229,13 @@ public final class AvSalPredictor implements AutoCloseable {
                 throw new IllegalStateException("AvSalPredictor.builder(): no weights: call setWeights(...), setModel(...) "
                         + "or setRandomWeights(...)");
             LibTorch.load();
-            Device d = resolveDevice(device);
+            Device d;
+            if (model != null && device == Device.AUTO) { // a shared model stays where it is
+                d = model.device();
+                LOG.info("device AUTO -> {}: the shared model lives there", d);
+            } else {
+                d = resolveDevice(device);
+            }
             if (precision == Precision.FP16 && d == Device.CPU)
                 throw new DeviceException("precision FP16 needs CUDA (LibTorch's CPU kernels have no fast float16 path);"
                         + " on the CPU use FP32 or BF16");

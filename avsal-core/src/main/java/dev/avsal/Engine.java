@@ -26,8 +26,8 @@ import org.bytedeco.pytorch.global.torch;
  * autocast (see {@link AvSalPredictor}), with the model lease held.
  */
 final class Engine {
-    /** A validated, preprocessed frame. */
-    record Prepared(float[] chw, int srcW, int srcH, long ts, AudioWindow audio, AudioCache.Key key) {}
+    /** A validated, preprocessed frame ({@code nanos}: time spent preprocessing it). */
+    record Prepared(float[] chw, int srcW, int srcH, long ts, AudioWindow audio, AudioCache.Key key, long nanos) {}
 
     /** The frames of one clip within a batch and the GRU state that carries over to its next chunk. */
     record Group(List<Prepared> frames, GruState state) {}
@@ -115,11 +115,14 @@ final class Engine {
 
     /** Preprocesses a checked frame (pure Java). */
     Prepared prepare(Frame f) {
+        long t0 = System.nanoTime();
         AudioWindow a = f.audio();
         AudioCache.Key key = AudioCache.keyOf(a.samples(), a.key());
-        if (f.preprocessed() != null) return new Prepared(f.preprocessed(), 0, 0, f.timestampMicros(), a, key);
+        if (f.preprocessed() != null)
+            return new Prepared(f.preprocessed(), 0, 0, f.timestampMicros(), a, key, System.nanoTime() - t0);
         RgbImage img = f.image();
-        return new Prepared(pre.preprocess(img), img.width(), img.height(), f.timestampMicros(), a, key);
+        float[] chw = pre.preprocess(img);
+        return new Prepared(chw, img.width(), img.height(), f.timestampMicros(), a, key, System.nanoTime() - t0);
     }
 
     /**
@@ -130,6 +133,8 @@ final class Engine {
         List<Prepared> all = new ArrayList<>();
         for (Group g : groups) all.addAll(g.frames());
         int n = all.size();
+        long prepared = 0;
+        for (Prepared p : all) prepared += p.nanos();
         long t0 = System.nanoTime();
         Tensor images = images(all);
         long t1 = System.nanoTime();
@@ -167,7 +172,7 @@ final class Engine {
         for (StageTimings.Counter c : counters) {
             c.frames.add(n);
             c.windows.add(encoded[0]);
-            c.preprocess.add(t1 - t0);
+            c.preprocess.add(prepared + t1 - t0);
             c.clip.add(t2 - t1);
             c.audio.add(t3 - t2);
             c.head.add(t4 - t3);

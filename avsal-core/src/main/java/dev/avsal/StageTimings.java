@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * @param frames        frames predicted
  * @param audioWindows  audio windows encoded (frames that reused a window do not count)
- * @param preprocess    frame preprocessing (resize, normalise, copy into a tensor)
+ * @param preprocess    frame preprocessing (resize, normalise, copy into a tensor) and audio-window hashing
  * @param clip          the CLIP tower
  * @param audio         ImageBind fbank and audio branch
  * @param head          fusion, ConvGRU and decoder, and the output normalisation

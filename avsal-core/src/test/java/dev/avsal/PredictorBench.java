@@ -23,7 +23,7 @@ import org.bytedeco.pytorch.global.torch;
  * Milliseconds per frame of avsal-r-b16 streaming on the CPU (random weights: the timing does not depend on them),
  * at 224x224 and 224x384, split by stage. Not a unit test; run with {@code OMP_WAIT_POLICY=PASSIVE} on a quiet
  * machine:
- * <pre>java -cp avsal-core/target/classes:avsal-core/target/test-classes:DEPS dev.avsal.PredictorBench [frames] [framesPerWindow]</pre>
+ * <pre>java -cp avsal-core/target/classes:avsal-core/target/test-classes:DEPS dev.avsal.PredictorBench [frames] [framesPerWindow] [FP32|BF16]</pre>
  *
  * <p>End to end: a {@link SaliencySession} streams 640x360 frames (preprocessing resizes them, maps come back at
  * 640x360), with a new 2 s audio window every {@code framesPerWindow} frames (default 25: a 1 s hop at 25 fps).
@@ -32,12 +32,15 @@ import org.bytedeco.pytorch.global.torch;
  * Medians are reported where a stage is timed per call.
  */
 public final class PredictorBench {
+    private static Precision precision;
+
     public static void main(String[] args) throws Exception {
         int frames = args.length > 0 ? Integer.parseInt(args[0]) : 10;
         int perWindow = args.length > 1 ? Integer.parseInt(args[1]) : 25;
+        precision = args.length > 2 ? Precision.valueOf(args[2]) : Precision.FP32;
         LibTorch.load();
-        System.out.printf("OMP_WAIT_POLICY=%s, %d LibTorch threads, %d cores, LibTorch %s%n", System.getenv("OMP_WAIT_POLICY"),
-                LibTorch.numThreads(), Runtime.getRuntime().availableProcessors(), LibTorch.version());
+        System.out.printf("OMP_WAIT_POLICY=%s, %d LibTorch threads, %d cores, LibTorch %s, %s%n", System.getenv("OMP_WAIT_POLICY"),
+                LibTorch.numThreads(), Runtime.getRuntime().availableProcessors(), LibTorch.version(), precision);
         long t0 = System.nanoTime();
         try (AvSalModel model = AvSalModel.random(AvSalConfig.B16, 1)) {
             System.out.printf("random avsal-r-b16 (%,d parameters) in %.1f s%n", model.parameterCounts().get("total"),
@@ -56,7 +59,8 @@ public final class PredictorBench {
         List<Double> v = new ArrayList<>();
         RgbImage[] images = new RgbImage[4];
         for (int i = 0; i < images.length; i++) images[i] = PredictTesting.image(640, 360, i, 1);
-        try (AvSalPredictor p = AvSalPredictor.builder().setModel(model).optDevice(Device.CPU).optInputSize(h, w).build()) {
+        try (AvSalPredictor p = AvSalPredictor.builder().setModel(model).optDevice(Device.CPU).optInputSize(h, w)
+                .optPrecision(precision).build()) {
             int warm = 3;
             double[] frameMs = new double[frames];
             StageTimings st;
@@ -113,7 +117,7 @@ public final class PredictorBench {
             double fuse = median(7, () -> time(() -> { for (int i = 0; i < 4; i++) fusion.forward(visual, audio); }));
             double step = median(7, () -> time(() -> gru.step(level, h)));
             double decode = median(7, () -> time(() -> dec.forward(levels, gh * 16L, gw * 16L)));
-            return new double[] {fuse / 1e6, step / 1e6, decode / 1e6};
+            return new double[] {fuse, step, decode};
         }
     }
 

@@ -81,16 +81,18 @@ class SoakTest {
         assertTrue(gPhysical < 0.05, "native memory grew by " + 100 * gPhysical + " %");
         assertTrue(gRss < 0.05, "RSS grew by " + 100 * gRss + " %");
         assertTrue(after[2] <= before[2] + (1 << 20), "JavaCPP-tracked bytes grew from " + before[2] + " to " + after[2]);
+        // a leaked tensor handle per frame or window would add 1,800 or 450 live pointers
+        assertTrue(after[3] <= before[3] + 8, "live JavaCPP pointers grew from " + before[3] + " to " + after[3]);
     }
 
-    /** {physicalBytes, VmRSS, JavaCPP totalBytes} after settling the heap, logged. */
+    /** {physicalBytes, VmRSS, JavaCPP totalBytes, live JavaCPP pointers} after settling, logged. */
     static long[] measure(String when, boolean thorough) throws Exception {
         settle(thorough);
-        long[] m = {Pointer.physicalBytes(), rss(), Pointer.totalBytes()};
+        long[] m = {Pointer.physicalBytes(), rss(), Pointer.totalBytes(), Pointer.totalCount()};
         long heap = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted();
         long nonHeap = java.lang.management.ManagementFactory.getMemoryMXBean().getNonHeapMemoryUsage().getCommitted();
-        System.out.printf("soak: %s: physicalBytes %.1f MB, VmRSS %.1f MB, JavaCPP totalBytes %d (JVM heap committed "
-                + "%.1f MB, non-heap %.1f MB)%n", when, m[0] / 1e6, m[1] / 1e6, m[2], heap / 1e6, nonHeap / 1e6);
+        System.out.printf("soak: %s: physicalBytes %.1f MB, VmRSS %.1f MB, JavaCPP totalBytes %d, live pointers %d (JVM heap "
+                + "committed %.1f MB, non-heap %.1f MB)%n", when, m[0] / 1e6, m[1] / 1e6, m[2], m[3], heap / 1e6, nonHeap / 1e6);
         return m;
     }
 }

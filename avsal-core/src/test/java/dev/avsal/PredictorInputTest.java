@@ -100,6 +100,22 @@ class PredictorInputTest {
     }
 
     @Test
+    void threadCount() throws AvSalException {
+        List<Frame> v = video(3, 96, 96, 1, 8);
+        List<SaliencyMap> reference = predictor.predict(v);
+        int before = org.bytedeco.pytorch.global.torch.get_num_threads();
+        try (AvSalPredictor one = AvSalPredictor.builder().setModel(model).optDevice(Device.CPU).optThreads(1).build()) {
+            assertTrue(maxAbsDiff(reference, one.predict(v)) <= 1e-5);
+            assertEquals(1, org.bytedeco.pytorch.global.torch.get_num_threads(), "applied on the calling thread");
+        } finally { // the setting is process-wide: put it back for the other tests
+            try (AvSalPredictor back = AvSalPredictor.builder().setModel(model).optDevice(Device.CPU).optThreads(before).build()) {
+                back.predict(v.subList(0, 1));
+            }
+        }
+        assertEquals(before, org.bytedeco.pytorch.global.torch.get_num_threads());
+    }
+
+    @Test
     void builderChecks() throws AvSalException {
         assertThrows(IllegalStateException.class, () -> AvSalPredictor.builder().build());
         DeviceException fp16 = assertThrows(DeviceException.class, () -> AvSalPredictor.builder().setModel(model)

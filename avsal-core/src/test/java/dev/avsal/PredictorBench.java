@@ -48,6 +48,15 @@ public final class PredictorBench {
             List<String> rows = new ArrayList<>();
             List<double[]> cols = new ArrayList<>();
             for (int[] size : new int[][] {{224, 224}, {224, 384}}) cols.add(run(model, size[0], size[1], frames, perWindow, rows));
+            // streaming = whole clip on the real structure too (random weights, 6 frames, 2 windows)
+            try (AvSalPredictor p = AvSalPredictor.builder().setModel(model).optDevice(Device.CPU).optClipLength(6)
+                    .optPrecision(precision).build(); SaliencySession s = p.open()) {
+                List<Frame> v = PredictTesting.video(6, 320, 180, 3, 5);
+                List<SaliencyMap> whole = p.predict(v), streamed = new ArrayList<>();
+                for (Frame f : v) streamed.add(s.push(f));
+                System.out.printf("avsal-r-b16 stream vs whole clip (6 frames, 224x224): max |diff| = %.3g%n",
+                        PredictTesting.maxAbsDiff(whole, streamed));
+            }
             System.out.printf("%n| stage (ms) | 224x224 | 224x384 |%n|---|---:|---:|%n");
             for (int r = 0; r < rows.size(); r++)
                 System.out.printf(Locale.ROOT, "| %s | %.1f | %.1f |%n", rows.get(r), cols.get(0)[r], cols.get(1)[r]);

@@ -67,6 +67,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class AvSalPredictor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AvSalPredictor.class);
+    /** Most frames of several clips that {@link #predictBatch} puts in one encoder pass (unless clip length is more). */
+    static final int BATCH_FRAMES = 32;
 
     private final AvSalModel model;
     private final boolean ownsModel;
@@ -348,9 +350,9 @@ public final class AvSalPredictor implements AutoCloseable {
     }
 
     /**
-     * Maps for several clips (independent videos, each from a fresh GRU state). Frames of all clips share the
-     * encoder forward passes (up to clip length frames of each clip per pass); the head runs per clip. Clips may
-     * differ in length and frame size.
+     * Maps for several clips (independent videos, each from a fresh GRU state). Frames of several clips share the
+     * encoder forward passes (clip length frames of each clip, up to 32 frames per pass or one clip's clip length
+     * if that is more); the head runs per clip. Clips may differ in length and frame size.
      */
     public List<List<SaliencyMap>> predictBatch(List<List<Frame>> clips) throws AvSalException {
         Objects.requireNonNull(clips, "clips");
@@ -377,8 +379,16 @@ public final class AvSalPredictor implements AutoCloseable {
                         groups.add(new Engine.Group(prepared, states.get(c)));
                         which.add(c);
                     }
-                    List<List<SaliencyMap>> maps = chunk(groups, cache);
-                    for (int g = 0; g < groups.size(); g++) out.get(which.get(g)).addAll(maps.get(g));
+                    // at most max(clip length, BATCH_FRAMES) frames per encoder pass, however many clips
+                    int cap = Math.max(clipLength, BATCH_FRAMES);
+                    for (int from = 0; from < groups.size(); ) {
+                        int to = from, frames = 0;
+                        while (to < groups.size() && (to == from || frames + groups.get(to).frames().size() <= cap))
+                            frames += groups.get(to++).frames().size();
+                        List<List<SaliencyMap>> maps = chunk(groups.subList(from, to), cache);
+                        for (int g = from; g < to; g++) out.get(which.get(g)).addAll(maps.get(g - from));
+                        from = to;
+                    }
                 }
             } finally {
                 states.forEach(GruState::close);

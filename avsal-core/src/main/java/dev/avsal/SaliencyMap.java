@@ -28,7 +28,8 @@ public final class SaliencyMap {
         this(width, height, timestampMicros, Objects.requireNonNull(values, "values").clone(), true);
     }
 
-    private SaliencyMap(int width, int height, long timestampMicros, float[] values, boolean owned) {
+    /** No copy: {@code values} is already this map's own array ({@code unused} only tells the constructors apart). */
+    private SaliencyMap(int width, int height, long timestampMicros, float[] values, boolean unused) {
         if (width < 1 || height < 1 || (long) width * height != values.length)
             throw new IllegalArgumentException("saliency map " + width + "x" + height + " needs " + (long) width * height
                     + " values, got " + values.length);

@@ -159,6 +159,11 @@ class AvSalPredictorTest {
         assertTrue(maxAbsDiff(batch.get(1), predictor.predict(b)) <= 1e-5);
         assertTrue(maxAbsDiff(batch.get(2), predictor.predict(c)) <= 1e-5);
         assertEquals(96, batch.get(1).get(0).width());
+        // more frames than one encoder pass takes: the clips are split over several passes
+        List<List<Frame>> many = new ArrayList<>();
+        for (int i = 0; i < 6; i++) many.add(video(9, 64, 48, 3, 30 + i));
+        List<List<SaliencyMap>> big = predictor.predictBatch(many);
+        for (int i = 0; i < 6; i++) assertTrue(maxAbsDiff(big.get(i), predictor.predict(many.get(i))) <= 1e-5, "clip " + i);
     }
 
     @Test

@@ -30,6 +30,13 @@ import org.bytedeco.pytorch.global.torch;
  * Stage rows come from the session's {@link StageTimings}; the head is split into fusion, ConvGRU and decoder by
  * timing modules of the same shapes on the same inputs, and the audio branch is timed per window separately.
  * Medians are reported where a stage is timed per call.
+ *
+ * <p>Measured on the 2-core development machine (shared with other jobs, so runs vary by about 15 %), FP32, ms
+ * per frame, best of four runs (224x224 / 224x384): preprocess 2.9 / 4.6, CLIP 234.9 / 385.8, audio branch
+ * 296.5 / 276.8 per window (12 / 11 per frame at 1 window per 25 frames), fusion 9.9 / 13.5, ConvGRU 3.9 / 6.5,
+ * decoder 18.7 / 22.1 (head in the pipeline 35.4 / 56.0), postprocess 1.1 / 1.2; end to end 273 / 447, with the
+ * amortised audio 286 / 459. The other three runs gave 314–329 at 224x224 (CLIP alone 257–273). BF16 on this CPU:
+ * 441 / 1014 (slower). Streamed and whole-clip maps of avsal-r-b16 differ by 1.2e-7.
  */
 public final class PredictorBench {
     private static Precision precision;

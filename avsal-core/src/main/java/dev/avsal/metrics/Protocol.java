@@ -18,6 +18,14 @@ public enum Protocol {
      * without jitter over every coordinate with bench.py's unique-column count in the false-positive
      * denominator; KLD is bench.py's (unused) {@code kldiv} with eps 2.2204e-16. bench.py has no AUC-Borji or
      * sAUC: those two are MIT's functions applied to the prepared prediction.
+     *
+     * <p>The resize is by default that of a pip build of OpenCV ({@link OpenCvFlavor#IPP}): the challenge's
+     * published environment installs {@code opencv-python==4.7.0.72} with pip (README of
+     * msu-video-group/ECCVW24_Saliency_Prediction, "Environment setup"), and the pip wheels ship Intel IPP, to
+     * which OpenCV hands this resize. (Checked against opencv-python 5.0.0 with IPP 2026.0.0; 4.7.0.72 ships an
+     * older IPP whose arithmetic was not checked.) {@link Scorer#withOpenCvFlavor} selects
+     * {@link OpenCvFlavor#NO_IPP} to match bench.py run with a distribution's OpenCV: AUC-Judd then differs by up
+     * to about 1e-4, the other metrics by about 1e-9 relative, and only where the prediction is resized.
      */
     AIM2024,
     /**

@@ -36,16 +36,73 @@ public final class Resize {
     }
 
     /**
-     * OpenCV {@code cv2.resize(A, (width, height))} with its default INTER_LINEAR on a float64 image, as its
-     * portable C++ path computes it: source coordinate (d + 0.5)·(in/out) − 0.5 rounded to float, coefficients
-     * held as float, replicated borders, products and sums in double; an exact 2× shrink of both sides takes
-     * OpenCV's INTER_AREA shortcut (mean of 2×2 blocks). OpenCV builds with Intel IPP may route float64 resizes
-     * through IPP instead, whose rounding can differ in the last digits.
+     * OpenCV {@code cv2.resize(A, (width, height))} with its default INTER_LINEAR on a float64 map, as the pip
+     * wheels of OpenCV compute it: the same as {@code opencvBilinear(src, outWidth, outHeight, OpenCvFlavor.IPP)}.
      */
     public static Map2D opencvBilinear(Map2D src, int outWidth, int outHeight) {
+        return opencvBilinear(src, outWidth, outHeight, OpenCvFlavor.IPP);
+    }
+
+    /**
+     * OpenCV {@code cv2.resize(A, (width, height))} with its default INTER_LINEAR on a float64 map, bit for bit
+     * as the given kind of OpenCV build computes it (see {@link OpenCvFlavor}; the two differ by up to about
+     * 5e-6). Both sample at half-pixel centres and replicate the border pixels.
+     *
+     * @throws IllegalArgumentException on a non-positive output size or a null flavour
+     */
+    public static Map2D opencvBilinear(Map2D src, int outWidth, int outHeight, OpenCvFlavor flavor) {
         checkSize(outWidth, outHeight);
+        if (flavor == null) throw new IllegalArgumentException("OpenCV flavour is null");
+        if (src.width() == outWidth && src.height() == outHeight) return src;
+        // IPP's linear resize needs two source samples per axis; OpenCV falls back to its own code otherwise
+        return flavor == OpenCvFlavor.IPP && src.width() >= 2 && src.height() >= 2
+                ? ippBilinear(src, outWidth, outHeight)
+                : opencvOwnBilinear(src, outWidth, outHeight);
+    }
+
+    /** IPP's double-precision linear resize: fused coordinate and interpolation, along rows, then columns. */
+    private static Map2D ippBilinear(Map2D src, int ow, int oh) {
         int sw = src.width(), sh = src.height();
-        if (sw == outWidth && sh == outHeight) return src;
+        int[] x0 = new int[ow], x1 = new int[ow], y0 = new int[oh], y1 = new int[oh];
+        double[] fx = ippTaps(sw, ow, x0, x1), fy = ippTaps(sh, oh, y0, y1);
+        double[] in = src.data(), tmp = new double[sh * ow];
+        for (int y = 0; y < sh; y++) {
+            int s = y * sw, d = y * ow;
+            for (int x = 0; x < ow; x++) {
+                double a = in[s + x0[x]];
+                tmp[d + x] = Math.fma(in[s + x1[x]] - a, fx[x], a); // equal border taps give a exactly
+            }
+        }
+        double[] out = new double[oh * ow];
+        for (int y = 0; y < oh; y++) {
+            int r0 = y0[y] * ow, r1 = y1[y] * ow, d = y * ow;
+            double w = fy[y];
+            for (int x = 0; x < ow; x++) {
+                double a = tmp[r0 + x];
+                out[d + x] = Math.fma(tmp[r1 + x] - a, w, a);
+            }
+        }
+        return new Map2D(ow, oh, out);
+    }
+
+    /** Fills the two clamped source indices per output sample; returns the weights of the second one. */
+    private static double[] ippTaps(int in, int out, int[] i0, int[] i1) {
+        double step = (double) in / out;
+        double[] f = new double[out];
+        for (int d = 0; d < out; d++) {
+            double c = Math.fma(d + 0.5, step, -0.5);
+            double fl = Math.floor(c);
+            f[d] = c - fl; // exact
+            int k = (int) fl;
+            i0[d] = clamp(k, in);
+            i1[d] = clamp(k + 1, in);
+        }
+        return f;
+    }
+
+    /** OpenCV's own (non-IPP) float64 linear resize. */
+    private static Map2D opencvOwnBilinear(Map2D src, int outWidth, int outHeight) {
+        int sw = src.width(), sh = src.height();
         double invSx = (double) outWidth / sw, invSy = (double) outHeight / sh;
         double sx = 1. / invSx, sy = 1. / invSy;
         long isx = Math.round(sx), isy = Math.round(sy);

@@ -11,37 +11,52 @@ public final class Scorer {
     private final boolean jitter;
     private final int splits;
     private final double step;
+    private final OpenCvFlavor openCv;
 
-    private Scorer(Protocol protocol, long seed, boolean jitter, int splits, double step) {
+    private Scorer(Protocol protocol, long seed, boolean jitter, int splits, double step, OpenCvFlavor openCv) {
         this.protocol = protocol;
         this.seed = seed;
         this.jitter = jitter;
         this.splits = splits;
         this.step = step;
+        this.openCv = openCv;
     }
 
-    /** Defaults: seed 0, AUC-Judd jitter on (MIT, STAViS; AIM never jitters), 100 splits, threshold step 0.1. */
+    /**
+     * Defaults: seed 0, AUC-Judd jitter on (MIT, STAViS; AIM never jitters), 100 splits, threshold step 0.1,
+     * OpenCV resize of a pip (IPP) build for {@link Protocol#AIM2024}.
+     */
     public static Scorer of(Protocol protocol) {
         if (protocol == null) throw new IllegalArgumentException("protocol is null");
-        return new Scorer(protocol, 0, true, 100, 0.1);
+        return new Scorer(protocol, 0, true, 100, 0.1, OpenCvFlavor.IPP);
     }
 
     /** Seed of the AUC-Judd jitter and the AUC-Borji / sAUC negative draws. */
-    public Scorer withSeed(long seed) { return new Scorer(protocol, seed, jitter, splits, step); }
+    public Scorer withSeed(long seed) { return new Scorer(protocol, seed, jitter, splits, step, openCv); }
 
     /** Switches the AUC-Judd jitter (MIT's {@code jitter} argument); ignored by {@link Protocol#AIM2024}. */
-    public Scorer withJitter(boolean on) { return new Scorer(protocol, seed, on, splits, step); }
+    public Scorer withJitter(boolean on) { return new Scorer(protocol, seed, on, splits, step, openCv); }
 
     /** Number of random negative sets for AUC-Borji and sAUC (MIT: 100). */
     public Scorer withSplits(int n) {
         if (n <= 0) throw new IllegalArgumentException("splits must be positive, got " + n);
-        return new Scorer(protocol, seed, jitter, n, step);
+        return new Scorer(protocol, seed, jitter, n, step, openCv);
     }
 
     /** Threshold step for AUC-Borji and sAUC (MIT: 0.1). */
     public Scorer withStep(double s) {
         if (!(s > 0) || Double.isInfinite(s)) throw new IllegalArgumentException("step must be positive, got " + s);
-        return new Scorer(protocol, seed, jitter, splits, s);
+        return new Scorer(protocol, seed, jitter, splits, s, openCv);
+    }
+
+    /**
+     * Which OpenCV build's {@code cv2.resize} {@link Protocol#AIM2024} reproduces (default {@link OpenCvFlavor#IPP},
+     * the pip wheels; {@link OpenCvFlavor#NO_IPP} for a distribution's OpenCV). Ignored by MIT and STAViS, which
+     * resize like MATLAB.
+     */
+    public Scorer withOpenCvFlavor(OpenCvFlavor flavor) {
+        if (flavor == null) throw new IllegalArgumentException("OpenCV flavour is null");
+        return new Scorer(protocol, seed, jitter, splits, step, flavor);
     }
 
     public Protocol protocol() { return protocol; }
@@ -49,6 +64,7 @@ public final class Scorer {
     public boolean jitter() { return jitter; }
     public int splits() { return splits; }
     public double step() { return step; }
+    public OpenCvFlavor openCvFlavor() { return openCv; }
 
     /**
      * All seven metrics for one frame. The target grid is the ground-truth map's (or the fixations' when there
@@ -119,7 +135,7 @@ public final class Scorer {
 
     private Scores aim(Map2D prediction, Map2D gt, Fixations fix, Fixations neg, int w, int h, Randomness rnd) {
         Map2D pn = new Map2D(prediction.width(), prediction.height(), Core.aimNormalise(prediction.data(), "prediction"));
-        double[] p = Resize.opencvBilinear(pn, w, h).data();
+        double[] p = Resize.opencvBilinear(pn, w, h, openCv).data();
         Core.Stats sp = new Core.Stats();
         double cc = Double.NaN, sim = Double.NaN, kld = Double.NaN;
         if (gt != null) {

@@ -8,7 +8,10 @@
  * <li>{@link dev.avsal.metrics.Protocol} / {@link dev.avsal.metrics.Scorer}: all seven values of one frame under
  *     MIT, AIM 2024 ({@code bench.py}) or STAViS preparation, returned as {@link dev.avsal.metrics.Scores}.</li>
  * <li>{@link dev.avsal.metrics.Resize}: MATLAB's bicubic {@code imresize} and OpenCV's bilinear
- *     {@code cv2.resize}; {@link dev.avsal.metrics.CenterPrior}: the centre-bias baseline predictor.</li>
+ *     {@code cv2.resize}, the latter as either kind of OpenCV build computes it
+ *     ({@link dev.avsal.metrics.OpenCvFlavor}: pip wheels with Intel IPP, the AIM 2024 default, or a
+ *     distribution's build without IPP); {@link dev.avsal.metrics.CenterPrior}: the centre-bias baseline
+ *     predictor.</li>
  * <li>Data: {@link dev.avsal.metrics.Map2D} (row-major double map), {@link dev.avsal.metrics.Fixations}
  *     (integer pixel coordinates, duplicates kept).</li>
  * </ul>
@@ -17,8 +20,10 @@
  * ({@code tools/metrics_octave_reference.m}), with the reference's own random draws replayed, agree within 1e-13
  * relative; the randomised metrics on their own generator agree with Octave's over 200 seeds in mean and spread;
  * {@link dev.avsal.metrics.Resize#matlabBicubic} matches outputs saved by MATLAB itself within 6e-14; the AIM
- * 2024 {@code bench.py} run with numpy and OpenCV ({@code tools/make_metric_fixtures.py}) agrees within 1e-13
- * and its {@code cv2.resize} bit for bit.
+ * 2024 {@code bench.py} run with numpy and OpenCV ({@code tools/make_metric_fixtures.py}) agrees within 5e-14
+ * (AUC-Judd within 2e-16) and its {@code cv2.resize} bit for bit, both for pip opencv-python 5.0.0 with IPP
+ * 2026.0.0 ({@link dev.avsal.metrics.OpenCvFlavor#IPP}) and for Debian's python3-opencv 4.6.0 without IPP
+ * ({@link dev.avsal.metrics.OpenCvFlavor#NO_IPP}).
  *
  * <p>Deliberate differences from the reference code, all for inputs where it computes with rounding noise or
  * complex numbers: a constant prediction scores NaN where the metric divides by its spread (MATLAB's

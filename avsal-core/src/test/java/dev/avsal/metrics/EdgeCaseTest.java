@@ -1,5 +1,6 @@
 package dev.avsal.metrics;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -165,6 +166,55 @@ class EdgeCaseTest {
         double aim = Protocol.AIM2024.score(p, null, f, null).nss();
         double aimUnique = Protocol.AIM2024.score(p, null, Fixations.of(W, H, new int[] {3, 9}, new int[] {4, 2}), null).nss();
         assertTrue(Math.abs(aim - aimUnique) > 1e-6);
+    }
+
+    /** Bilinear on half-pixel centres reproduces a linear ramp exactly inside and clamps it at the borders. */
+    @Test void openCvFlavoursResampleARampAsBilinear() {
+        int sw = 7, sh = 5;
+        double[] ramp = new double[sw * sh];
+        for (int i = 0; i < ramp.length; i++) ramp[i] = 3 * (i % sw) - 2 * (i / sw);
+        for (int[] o : new int[][] {{17, 11}, {3, 2}, {9, 4}, {14, 10}}) { // enlarge, shrink, mixed, exact 2x
+            for (OpenCvFlavor fl : OpenCvFlavor.values()) {
+                double[] out = Resize.opencvBilinear(Map2D.of(sw, sh, ramp), o[0], o[1], fl).data();
+                double tol = fl == OpenCvFlavor.IPP ? 1e-13 : 1e-5; // NO_IPP rounds coordinates to float
+                for (int y = 0; y < o[1]; y++) {
+                    for (int x = 0; x < o[0]; x++) {
+                        double u = Math.min(Math.max((x + 0.5) * sw / o[0] - 0.5, 0), sw - 1);
+                        double v = Math.min(Math.max((y + 0.5) * sh / o[1] - 0.5, 0), sh - 1);
+                        assertEquals(3 * u - 2 * v, out[y * o[0] + x], tol, fl + " " + o[0] + "x" + o[1] + " at " + x + "," + y);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test void openCvFlavourSelection() {
+        Map2D src = smooth(13, 9, 3);
+        assertArrayEquals(Resize.opencvBilinear(src, 20, 7, OpenCvFlavor.IPP).data(), Resize.opencvBilinear(src, 20, 7).data());
+        double diff = 0;
+        double[] ipp = Resize.opencvBilinear(src, 20, 7, OpenCvFlavor.IPP).data();
+        double[] own = Resize.opencvBilinear(src, 20, 7, OpenCvFlavor.NO_IPP).data();
+        for (int i = 0; i < ipp.length; i++) diff = Math.max(diff, Math.abs(ipp[i] - own[i]));
+        assertTrue(diff > 1e-9 && diff < 1e-5, "flavours differ by " + diff);
+        // IPP refuses a one-pixel source axis: OpenCV (and we) fall back to its own arithmetic
+        Map2D column = smooth(1, 9, 4), row = smooth(9, 1, 4);
+        assertArrayEquals(Resize.opencvBilinear(column, 3, 14, OpenCvFlavor.NO_IPP).data(),
+                Resize.opencvBilinear(column, 3, 14, OpenCvFlavor.IPP).data());
+        assertArrayEquals(Resize.opencvBilinear(row, 14, 3, OpenCvFlavor.NO_IPP).data(),
+                Resize.opencvBilinear(row, 14, 3, OpenCvFlavor.IPP).data());
+        // the scorer: IPP by default, kept by the other withers, used only where the prediction is resized
+        Scorer aim = Scorer.of(Protocol.AIM2024);
+        assertEquals(OpenCvFlavor.IPP, aim.openCvFlavor());
+        Scorer noIpp = aim.withOpenCvFlavor(OpenCvFlavor.NO_IPP).withSeed(4).withSplits(3).withStep(0.2).withJitter(false);
+        assertEquals(OpenCvFlavor.NO_IPP, noIpp.openCvFlavor());
+        Map2D gt = smooth(W, H, 5);
+        Fixations f = fix(W, H, 9, 12);
+        Map2D small = smooth(W * 2 / 3, H * 2 / 3, 1);
+        assertTrue(aim.score(small, gt, f, null).sim() != aim.withOpenCvFlavor(OpenCvFlavor.NO_IPP).score(small, gt, f, null).sim());
+        Map2D same = smooth(W, H, 1);
+        assertEquals(aim.score(same, gt, f, null), aim.withOpenCvFlavor(OpenCvFlavor.NO_IPP).score(same, gt, f, null));
+        assertThrows(IllegalArgumentException.class, () -> aim.withOpenCvFlavor(null));
+        assertThrows(IllegalArgumentException.class, () -> Resize.opencvBilinear(src, 4, 4, null));
     }
 
     @Test void badInputIsRejectedWithAClearMessage() {

@@ -44,7 +44,8 @@ public final class MetricsBench {
         time("Scorer STAViS, all seven", () -> Protocol.STAVIS.score(pred, gt, fix, neg).cc());
         time("MIT with 960x540 prediction", () -> Protocol.MIT.score(half, gt, fix, neg).cc());
         time("Resize.matlabBicubic 960x540->1080p", () -> Resize.matlabBicubic(half, w, h).data()[0]);
-        time("Resize.opencvBilinear 960x540->1080p", () -> Resize.opencvBilinear(half, w, h).data()[0]);
+        time("Resize.opencvBilinear IPP 960x540->1080p", () -> Resize.opencvBilinear(half, w, h, OpenCvFlavor.IPP).data()[0]);
+        time("Resize.opencvBilinear NO_IPP 960x540->1080p", () -> Resize.opencvBilinear(half, w, h, OpenCvFlavor.NO_IPP).data()[0]);
     }
 
     static double sink;

@@ -174,6 +174,20 @@ int cuda_fail(cudaError_t e, const char *what) {
     return fail(AVSAL_ERR_CUDA, "%s: %s (%d)", what, cudaGetErrorString(e), (int)e);
 }
 
+// The workspaces come from the device's default stream-ordered pool; keep freed memory in the pool (the default
+// threshold 0 hands it back to the driver at every synchronisation, making each call re-map memory).
+void keep_pool() {
+    static thread_local int done_dev = -1;
+    int dev = 0;
+    if (cudaGetDevice(&dev) != cudaSuccess || dev == done_dev) return;
+    cudaMemPool_t pool;
+    if (cudaDeviceGetDefaultMemPool(&pool, dev) == cudaSuccess) {
+        unsigned long long big = ~0ULL;
+        cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &big);
+    }
+    done_dev = dev;
+}
+
 template <class T> int fusion_run(const avsal_tensor *x, const avsal_tensor *ap, const avsal_fusion_weights *w,
                                   const FusionDims &fd, float eps, avsal_tensor *out, cudaStream_t st) {
     static cudaError_t attr = [] {
@@ -182,6 +196,7 @@ template <class T> int fusion_run(const avsal_tensor *x, const avsal_tensor *ap,
         return e;
     }();
     if (attr != cudaSuccess) return cuda_fail(attr, "cudaFuncSetAttribute");
+    keep_pool();
     FW<T> p;
     const avsal_tensor *src[18] = {&w->norm_q_w, &w->norm_q_b, &w->norm_kv_w, &w->norm_kv_b, &w->q_w, &w->q_b, &w->k_w,
                                    &w->k_b, &w->v_w, &w->v_b, &w->out_w, &w->out_b, &w->norm_ffn_w, &w->norm_ffn_b,
@@ -281,6 +296,7 @@ template <class T> int gru_run(const avsal_tensor *seq, const avsal_tensor *wx, 
                                const GruDims &g, avsal_tensor *out, cudaStream_t st) {
     int b = (int)g.b, tt = (int)g.t, c = (int)g.c, hh = (int)g.h, ww = (int)g.w;
     long long gxn = (long long)b * tt * 3 * c * hh * ww, img = (long long)b * c * hh * ww;
+    keep_pool();
     float *ws = nullptr;
     cudaError_t e = cudaMallocAsync((void **)&ws, (size_t)(gxn + 2 * img) * 4, st);
     if (e != cudaSuccess) return cuda_fail(e, "cudaMallocAsync");

@@ -21,10 +21,10 @@ CU="$B/libavsal_native_cuda.so"; CPU="$B/libavsal_native_cpu.so"
 if [ -x "$B/selftest" ]; then
   log "selftest"; timeout 60 "$B/selftest" "$CU" "$CPU" 2>&1 | tee "$OUT/selftest.txt"
   if command -v compute-sanitizer >/dev/null; then
-    log "memcheck"; timeout 90 compute-sanitizer --tool memcheck --error-exitcode 9 "$B/selftest" "$CU" "$CPU" > "$OUT/memcheck.txt" 2>&1; echo "memcheck rc=$?"; tail -5 "$OUT/memcheck.txt"
-    log "racecheck"; timeout 90 compute-sanitizer --tool racecheck --error-exitcode 9 "$B/selftest" "$CU" "$CPU" > "$OUT/racecheck.txt" 2>&1; echo "racecheck rc=$?"; tail -5 "$OUT/racecheck.txt"
+    log "memcheck"; timeout 50 compute-sanitizer --tool memcheck --error-exitcode 9 "$B/selftest" "$CU" "$CPU" > "$OUT/memcheck.txt" 2>&1; echo "memcheck rc=$?"; tail -5 "$OUT/memcheck.txt"
+    log "racecheck"; timeout 50 compute-sanitizer --tool racecheck --error-exitcode 9 "$B/selftest" "$CU" "$CPU" > "$OUT/racecheck.txt" 2>&1; echo "racecheck rc=$?"; tail -5 "$OUT/racecheck.txt"
   else echo "compute-sanitizer not found"; fi
 fi
 log "python check"
-timeout 420 python3 "$ROOT/tools/native_device_check.py" --lib "$CU" 2>&1 | tee "$OUT/python_check.txt" | grep -v "^check\|^time" 
+timeout 360 python3 "$ROOT/tools/native_device_check.py" --lib "$CU" 2>&1 | tee "$OUT/python_check.txt" | grep -v "^check\|^time" 
 echo "python check rc=${PIPESTATUS[0]}"

@@ -13,7 +13,10 @@ log() { echo "== $*"; }
 nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.mem --format=csv 2>&1 | tee "$OUT/gpu.txt"
 log "build"
 t0=$(date +%s)
-make -C "$SRC" all OUT_DIR="$B" > "$OUT/build.log" 2>&1 || { tail -30 "$OUT/build.log"; echo "BUILD FAILED"; }
+GENCODE="-gencode arch=compute_80,code=sm_80 -gencode arch=compute_86,code=sm_86 -gencode arch=compute_89,code=sm_89 -gencode arch=compute_90,code=sm_90 -gencode arch=compute_90,code=compute_90"
+# Direct compiler calls (same flags as the Makefile) so that a machine without make still builds.
+g++ -O2 -std=c++17 -shared -fPIC -Wall -Wextra -o "$B/libavsal_native_cpu.so" "$SRC/avsal_cpu.cpp" > "$OUT/build.log" 2>&1 || { tail -30 "$OUT/build.log"; echo "CPU BUILD FAILED"; }
+nvcc -O3 -std=c++17 -shared -Xcompiler -fPIC -cudart static $GENCODE -o "$B/libavsal_native_cuda.so" "$SRC/avsal_cuda.cu" >> "$OUT/build.log" 2>&1 || { tail -30 "$OUT/build.log"; echo "CUDA BUILD FAILED"; }
 nvcc -O2 -std=c++17 -arch=sm_90 -o "$B/selftest" "$SRC/test/selftest.cpp" -ldl >> "$OUT/build.log" 2>&1 || echo "selftest build failed"
 nvcc -O3 -std=c++17 -arch=sm_90 -shared -Xcompiler -fPIC -Xptxas -v -o "$B/ptxas_report.so" "$SRC/avsal_cuda.cu" > "$OUT/ptxas.txt" 2>&1
 echo "build took $(( $(date +%s) - t0 )) s"; ls -la "$B"

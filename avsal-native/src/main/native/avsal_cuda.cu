@@ -135,7 +135,7 @@ template <class T> __global__ void __launch_bounds__(NT) fusion_main(const T *x,
                 s = a * scale;
             }
             float mn = fmaxf(m, warp_max(s));
-            float corr = __expf(m - mn), pj = j < lk ? __expf(s - mn) : 0.f;
+            float corr = expf(m - mn), pj = j < lk ? expf(s - mn) : 0.f;
             l = l * corr + warp_sum(pj);
 #pragma unroll
             for (int i = 0; i < MAXI; ++i) acc[i] *= corr;

@@ -2,6 +2,7 @@ package dev.avsal.examples.cli;
 
 import dev.avsal.AvSalException;
 import dev.avsal.Diagnostics;
+import dev.avsal.examples.fetch.FetchException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -9,16 +10,21 @@ import picocli.CommandLine.Option;
 
 /**
  * The {@code avsal} command line. Exit codes: 0 success, 1 the input could not be processed (the message says why),
- * 2 bad usage, 3 an internal error.
+ * 2 bad usage, 3 an internal error, 4 a download failed (network error or checksum mismatch). Errors print one
+ * line and a hint on stderr; stack traces only with {@code --verbose}. Reporting verbs take {@code --json} and then
+ * print exactly one JSON object on stdout (docs/cli.md).
  */
 @Command(name = "avsal", mixinStandardHelpOptions = true, versionProvider = AvSalCli.Version.class,
         description = "Audio-visual video saliency (AVSal-R) on LibTorch.",
-        subcommands = {InfoCommand.class, InspectCommand.class, BenchCommand.class},
+        subcommands = {InfoCommand.class, InspectCommand.class, BenchCommand.class, ConvertCommand.class,
+                FetchCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:success", "1:the input could not be processed", "2:bad usage", "3:internal error"})
+        exitCodeList = {"0:success", "1:the input could not be processed", "2:bad usage", "3:internal error",
+                "4:download failed (network error or checksum mismatch)"})
 public final class AvSalCli implements Runnable {
     static final int EXIT_INPUT = 1;
     static final int EXIT_INTERNAL = 3;
+    static final int EXIT_DOWNLOAD = 4;
 
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Print stack traces of errors.")
     boolean verbose;
@@ -49,6 +55,8 @@ public final class AvSalCli implements Runnable {
             if (verbose) e.printStackTrace(err);
             else err.println("(run with --verbose for details)");
             err.flush();
+            if (e instanceof FetchException.NetworkException || e instanceof FetchException.ChecksumMismatchException)
+                return EXIT_DOWNLOAD;
             return expected ? EXIT_INPUT : EXIT_INTERNAL;
         });
         return cli.execute(args);

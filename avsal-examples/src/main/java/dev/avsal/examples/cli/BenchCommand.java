@@ -37,7 +37,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--reps", defaultValue = "5", description = "Timed repetitions (the median is reported).")
     int reps;
 
-    @Option(names = "--json", description = "Print one JSON object.")
+    @Option(names = "--warmup", defaultValue = "2", description = "Untimed runs before the encoder timings.")
+    int warmup;
+
+    @Option(names = "--json", description = "Print one JSON object: cores and rows of {what, value (as printed),"
+            + " number (the value as a number, null when it is not one), note}.")
     boolean json;
 
     @Spec
@@ -46,10 +50,11 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, CheckpointException {
         if (reps < 1) throw new IllegalArgumentException("--reps must be at least 1");
+        if (warmup < 0) throw new IllegalArgumentException("--warmup must be at least 0");
         List<CheckpointBench.Row> rows = new ArrayList<>();
         // Encoders first: after the checkpoint section (1.4 GB of float arrays and mappings left for the GC) the CLIP
         // timings came out 2-30x slower on a 2-core machine (less so after System.gc(); cause not yet pinned down).
-        if (section != Section.checkpoint) rows.addAll(EncoderBench.run(2, reps));
+        if (section != Section.checkpoint) rows.addAll(EncoderBench.run(warmup, reps));
         if (section != Section.encoders) {
             Path dir = scratch != null ? scratch : Files.createTempDirectory("avsal-bench");
             rows.addAll(CheckpointBench.run(dir, decoyBlocks));
@@ -62,6 +67,7 @@ final class BenchCommand implements Callable<Integer> {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("what", r.what());
                 m.put("value", r.value());
+                m.put("number", number(r.value()));
                 m.put("note", r.note());
                 list.add(m);
             }
@@ -78,5 +84,14 @@ final class BenchCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    private static Double number(String s) {
+        try {
+            double d = Double.parseDouble(s.trim());
+            return Double.isFinite(d) ? d : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 }

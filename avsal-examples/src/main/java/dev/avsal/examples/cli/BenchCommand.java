@@ -21,9 +21,10 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Time checkpoint loading and the encoders on this machine and print a table.")
 final class BenchCommand implements Callable<Integer> {
-    enum Section { all, checkpoint, encoders }
+    enum Section { all, checkpoint, encoders, preprocess }
 
-    @Option(names = "--section", defaultValue = "all", description = "all, checkpoint or encoders.")
+    @Option(names = "--section", defaultValue = "all", description = "all, checkpoint, encoders (with the"
+            + " preprocessing) or preprocess (only the pure-Java preprocessing: seconds).")
     Section section;
 
     @Option(names = "--scratch", description = "Folder for the temporary benchmark files (about 1.3 GB; deleted"
@@ -54,8 +55,9 @@ final class BenchCommand implements Callable<Integer> {
         List<CheckpointBench.Row> rows = new ArrayList<>();
         // Encoders first: after the checkpoint section (1.4 GB of float arrays and mappings left for the GC) the CLIP
         // timings came out 2-30x slower on a 2-core machine (less so after System.gc(); cause not yet pinned down).
-        if (section != Section.checkpoint) rows.addAll(EncoderBench.run(warmup, reps));
-        if (section != Section.encoders) {
+        if (section == Section.all || section == Section.encoders) rows.addAll(EncoderBench.run(warmup, reps));
+        if (section == Section.preprocess) rows.addAll(EncoderBench.preprocessing(warmup, reps));
+        if (section == Section.all || section == Section.checkpoint) {
             Path dir = scratch != null ? scratch : Files.createTempDirectory("avsal-bench");
             rows.addAll(CheckpointBench.run(dir, decoyBlocks));
             if (scratch == null) Files.deleteIfExists(dir);

@@ -47,7 +47,9 @@ public final class AvSalCli implements Runnable {
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            boolean verbose = parsed.matchedOption("--verbose") != null;
+            boolean verbose = false; // an inherited option is matched on whichever (sub)command it follows
+            for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand())
+                verbose |= p.matchedOption("--verbose") != null;
             boolean expected = e instanceof AvSalException || e instanceof IllegalArgumentException
                     || e instanceof java.io.IOException;
             err.println("avsal: " + (e.getMessage() == null ? e.toString() : e.getMessage()));

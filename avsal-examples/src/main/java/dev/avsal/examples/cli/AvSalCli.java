@@ -23,6 +23,7 @@ import picocli.CommandLine.Option;
                 "4:download failed (network error or checksum mismatch)"})
 public final class AvSalCli implements Runnable {
     static final int EXIT_INPUT = 1;
+    static final int EXIT_USAGE = 2;
     static final int EXIT_INTERNAL = 3;
     static final int EXIT_DOWNLOAD = 4;
 
@@ -46,6 +47,13 @@ public final class AvSalCli implements Runnable {
         CommandLine cli = new CommandLine(new AvSalCli());
         cli.setOut(out);
         cli.setErr(err);
+        cli.setParameterExceptionHandler((e, args2) -> { // usage errors: one line and a hint, not the whole help
+            err.println("avsal: " + e.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+            err.println("(see '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
+            err.flush();
+            return EXIT_USAGE;
+        });
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             boolean verbose = false; // an inherited option is matched on whichever (sub)command it follows
             for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand())

@@ -23,22 +23,22 @@ import picocli.CommandLine.Model.CommandSpec;
 final class BenchCommand implements Callable<Integer> {
     enum Section { all, checkpoint, encoders, preprocess }
 
-    @Option(names = "--section", defaultValue = "all", description = "all, checkpoint, encoders (with the"
+    @Option(names = "--section", defaultValue = "all", paramLabel = "SECTION", description = "all, checkpoint, encoders (with the"
             + " preprocessing) or preprocess (only the pure-Java preprocessing: seconds).")
     Section section;
 
-    @Option(names = "--scratch", description = "Folder for the temporary benchmark files (about 1.3 GB; deleted"
+    @Option(names = "--scratch", paramLabel = "DIR", description = "Folder for the temporary benchmark files (about 1.3 GB; deleted"
             + " afterwards). Default: a new folder under java.io.tmpdir.")
     Path scratch;
 
-    @Option(names = "--decoy-blocks", defaultValue = "8", description = "Vision-shaped decoy blocks in the large"
+    @Option(names = "--decoy-blocks", defaultValue = "8", paramLabel = "N", description = "Vision-shaped decoy blocks in the large"
             + " .pth (about 78 MB each).")
     int decoyBlocks;
 
-    @Option(names = "--reps", defaultValue = "5", description = "Timed repetitions (the median is reported).")
+    @Option(names = "--reps", defaultValue = "5", paramLabel = "N", description = "Timed repetitions (the median is reported).")
     int reps;
 
-    @Option(names = "--warmup", defaultValue = "2", description = "Untimed runs before the encoder timings.")
+    @Option(names = "--warmup", defaultValue = "2", paramLabel = "N", description = "Untimed runs before the encoder timings.")
     int warmup;
 
     @Option(names = "--json", description = "Print one JSON object: cores and rows of {what, value (as printed),"

@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code avsal convert}: official encoder files into one compact safetensors file ({@link WeightConverter}). */
 @Command(name = "convert", mixinStandardHelpOptions = true,
+        header = "Convert the official CLIP and ImageBind files into one compact safetensors file.",
         description = {"Convert OpenAI's CLIP .pt (or a Hugging Face / open_clip CLIP file) and ImageBind's .pth into"
                 + " one safetensors file holding only the tensors AVSal-R uses (the CLIP image tower and ImageBind's"
                 + " audio branch; with --head, a complete model file). The result is loaded back before it is"

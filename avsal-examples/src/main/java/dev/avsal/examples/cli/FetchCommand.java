@@ -20,6 +20,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code avsal fetch}: the official encoder weights into the cache folder, verified ({@link Fetcher}). */
 @Command(name = "fetch", mixinStandardHelpOptions = true,
+        header = "Download the official encoder weights, verified by SHA-256, with resume.",
         description = {"Download the official encoder weights (OpenAI CLIP ViT-B/16, MIT; ImageBind-huge,"
                 + " CC-BY-NC 4.0) from their published addresses, verify their SHA-256, resume broken downloads, and"
                 + " print where they are.",
@@ -42,11 +43,12 @@ final class FetchCommand implements Callable<Integer> {
     String sha256;
 
     @Option(names = "--manifest", paramLabel = "JSON", description = "Sources from a JSON file {name: {url, file,"
-            + " sha256}} instead of the official ones (also: -D" + WeightSource.MANIFEST_PROPERTY + "=FILE).")
+            + " sha256}} instead of the official ones (also: -D" + WeightSource.MANIFEST_PROPERTY + "=FILE in"
+            + " AVSAL_JAVA_OPTS).")
     Path manifest;
 
     @Option(names = "--base-url", paramLabel = "URL", description = "Fetch every file from URL/FILE_NAME (a mirror;"
-            + " also: -D" + WeightSource.BASE_URL_PROPERTY + "=URL).")
+            + " also: -D" + WeightSource.BASE_URL_PROPERTY + "=URL in AVSAL_JAVA_OPTS).")
     String baseUrl;
 
     @Option(names = {"-q", "--quiet"}, description = "No progress bar.")

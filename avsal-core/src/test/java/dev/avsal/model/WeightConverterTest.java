@@ -62,6 +62,18 @@ class WeightConverterTest {
         }
         assertOpenAiReferences(out, TOL);
         assertImageBindReferences(out, TOL);
+        // and exactly what the original files give
+        try (Checkpoint io = ModelFixtures.open("clip/openai_clip_tiny_io.safetensors");
+             Checkpoint aio = ModelFixtures.open("imagebind/imagebind_tiny_io.safetensors");
+             ClipVisionEncoder a = ClipVisionEncoder.load(OPENAI); ClipVisionEncoder b = ClipVisionEncoder.load(out);
+             ImageBindAudioEncoder c = ImageBindAudioEncoder.load(IMAGEBIND);
+             ImageBindAudioEncoder d = ImageBindAudioEncoder.load(out);
+             PointerScope scope = new PointerScope()) {
+            var image = ModelFixtures.tensor(io, "image", 2, 3, 32, 32);
+            assertArrayEquals(values(a.forward(image, 1, 2).hidden(2)), values(b.forward(image, 1, 2).hidden(2)));
+            var fbank = ModelFixtures.tensor(aio, "fbank", 1, 2, 1, 128, 204);
+            assertArrayEquals(values(c.forward(fbank).tokens()), values(d.forward(fbank).tokens()));
+        }
         // a combined-file load names the way to use an encoders-only file
         ModelConfigException e = assertThrows(ModelConfigException.class, () -> AvSalModel.load(out));
         assertTrue(e.getMessage().contains("only the encoders"), e.getMessage());

@@ -42,6 +42,23 @@ class ConvertCommandTest {
     }
 
     @Test
+    void aHuggingFaceFileWithItsConfigKeepsTheConfiguredActivation(@TempDir Path dir) throws Exception {
+        String config = Files.readString(CliTest.FIXTURES.resolve("clip/hf_clip_tiny_config.json"))
+                .replace("\"quick_gelu\"", "\"gelu\"");
+        Path cfg = Files.writeString(dir.resolve("config.json"), config), out = dir.resolve("hf.safetensors");
+        Result r = CliTest.run("convert", "--clip", CliTest.FIXTURES.resolve("clip/hf_clip_tiny.safetensors").toString(),
+                "--clip-config", cfg.toString(), "--imagebind", IMAGEBIND, "-o", out.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        String clip = (String) CliTest.json(r.out()).get("clip");
+        assertTrue(clip.contains("GELU") && !clip.contains("QUICK_GELU"), clip);
+        try (var ck = dev.avsal.checkpoint.Checkpoints.open(out)) {
+            String meta = (String) ck.metadata().get("__metadata__." + WeightConverter.ENCODERS_METADATA_KEY);
+            assertTrue(meta.contains("\"activation\":\"gelu\""), meta);
+            assertTrue(ck.contains("clip.proj") && ck.contains("clip.transformer.resblocks.0.attn.in_proj_weight"));
+        }
+    }
+
+    @Test
     void swappedInputsAndMissingOptionsAreReported(@TempDir Path dir) {
         Result swapped = CliTest.run("convert", "--clip", IMAGEBIND, "--imagebind", CLIP, "-o",
                 dir.resolve("x.safetensors").toString());

@@ -163,10 +163,12 @@ public final class AvSalModel implements AutoCloseable {
         try {
             h = AvSalHead.load(headFile);
             try (Checkpoint ck = Checkpoints.open(clipFile)) {
-                c = ClipVisionEncoder.load(ck, presetClip(ClipVisionEncoder.inferConfig(ck)));
+                ClipVisionConfig recorded = WeightConverter.recordedClipConfig(ck); // avsal convert without --head
+                c = ClipVisionEncoder.load(ck, recorded != null ? recorded : presetClip(ClipVisionEncoder.inferConfig(ck)));
             }
             try (Checkpoint ck = Checkpoints.open(imageBindFile)) {
-                a = ImageBindAudioEncoder.load(ck, presetAudio(ImageBindAudioEncoder.inferConfig(ck)));
+                ImageBindAudioConfig recorded = WeightConverter.recordedAudioConfig(ck);
+                a = ImageBindAudioEncoder.load(ck, recorded != null ? recorded : presetAudio(ImageBindAudioEncoder.inferConfig(ck)));
             }
             HeadConfig hc = h.config();
             String problem = AvSalConfig.incompatibility(c.config(), a.config(), hc);

@@ -44,8 +44,10 @@ import java.util.Objects;
  *       {@value AvSalHead#CONFIG_METADATA_KEY}; it loads with {@link AvSalModel#load(Path)}.</li>
  *   <li><b>Without a head</b> the metadata key {@value #ENCODERS_METADATA_KEY} describes the two encoders (our
  *       choice: the combined format needs a head, and AVSal published none). The file is then given as both
- *       encoder files, {@link AvSalModel#load(Path, Path, Path) AvSalModel.load(head, file, file)}, or to
- *       {@link ClipVisionEncoder#load(Path)} and {@link ImageBindAudioEncoder#load(Path)}.</li>
+ *       encoder files, {@link AvSalModel#load(Path, Path, Path) AvSalModel.load(head, file, file)}, which uses the
+ *       recorded structures ({@link #recordedClipConfig}), or to {@link ClipVisionEncoder#load(Path)} and
+ *       {@link ImageBindAudioEncoder#load(Path)}, which infer them from the shapes (as for the original files: OpenAI
+ *       QuickGELU and width/64 heads; pass {@link #recordedClipConfig} for other towers).</li>
  * </ul>
  *
  * <h2>Precision</h2>
@@ -329,6 +331,59 @@ public final class WeightConverter {
         m.put("clip", clip);
         m.put("audio", audio);
         return Json.write(m);
+    }
+
+    /**
+     * The CLIP structure recorded in a file converted without a head ({@value #ENCODERS_METADATA_KEY}), or null for
+     * any other file. Loaders use it instead of inferring the structure from shapes, which cannot tell e.g. GELU
+     * from QuickGELU.
+     */
+    public static ClipVisionConfig recordedClipConfig(Checkpoint ck) throws ModelConfigException {
+        Map<?, ?> c = recorded(ck, "clip");
+        if (c == null) return null;
+        String src = ck.file() + " metadata '" + ENCODERS_METADATA_KEY + "'";
+        try {
+            ClipVisionConfig.Activation act = switch (String.valueOf(c.get("activation"))) {
+                case "quick_gelu" -> ClipVisionConfig.Activation.QUICK_GELU;
+                case "gelu" -> ClipVisionConfig.Activation.GELU;
+                default -> throw new IllegalArgumentException("unknown activation '" + c.get("activation") + "'");
+            };
+            return new ClipVisionConfig(integer(c, "image_size"), integer(c, "patch_size"), integer(c, "width"),
+                    integer(c, "layers"), integer(c, "heads"), integer(c, "output_dim"), integer(c, "mlp_width"),
+                    c.get("layer_norm_eps") instanceof Number n ? n.doubleValue() : Double.NaN, act);
+        } catch (IllegalArgumentException e) {
+            throw new ModelConfigException(src + ": invalid CLIP config: " + e.getMessage());
+        }
+    }
+
+    /** The audio structure recorded in a file converted without a head, or null for any other file. */
+    public static ImageBindAudioConfig recordedAudioConfig(Checkpoint ck) throws ModelConfigException {
+        Map<?, ?> a = recorded(ck, "audio");
+        if (a == null) return null;
+        try {
+            return new ImageBindAudioConfig(integer(a, "width"), integer(a, "layers"), integer(a, "heads"),
+                    integer(a, "output_dim"), integer(a, "kernel"), integer(a, "stride"), integer(a, "mel_bins"),
+                    integer(a, "target_length"), integer(a, "mlp_width"));
+        } catch (IllegalArgumentException e) {
+            throw new ModelConfigException(ck.file() + " metadata '" + ENCODERS_METADATA_KEY
+                    + "': invalid audio config: " + e.getMessage());
+        }
+    }
+
+    private static Map<?, ?> recorded(Checkpoint ck, String part) throws ModelConfigException {
+        if (!(ck.metadata().get("__metadata__." + ENCODERS_METADATA_KEY) instanceof String json)) return null;
+        try {
+            if (Json.parse(json) instanceof Map<?, ?> m && m.get(part) instanceof Map<?, ?> p) return p;
+        } catch (dev.avsal.util.JsonException e) {
+            // reported below
+        }
+        throw new ModelConfigException(ck.file() + ": metadata '" + ENCODERS_METADATA_KEY + "' has no valid '" + part
+                + "' object");
+    }
+
+    private static int integer(Map<?, ?> m, String key) {
+        if (m.get(key) instanceof Long l && l == (int) (long) l) return (int) (long) l;
+        throw new IllegalArgumentException("'" + key + "' is " + (m.containsKey(key) ? "not an integer" : "missing"));
     }
 
     /** The SHA-256 of a file's bytes as lower-case hex. */

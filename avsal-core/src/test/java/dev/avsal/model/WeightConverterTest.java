@@ -185,6 +185,27 @@ class WeightConverterTest {
         try (AvSalModel m = AvSalModel.load(out, "avsal-r-tiny")) {
             assertEquals(AvSalConfig.TINY.parameterCounts(), m.parameterCounts());
         }
+        // without the head: an encoders file, used as both encoder files next to the head file
+        Path enc = dir.resolve("enc.safetensors");
+        WeightConverter.builder().setClip(clip).setImageBind(ib).build().convert(enc);
+        try (AvSalModel m = AvSalModel.load(head, enc, enc)) {
+            assertEquals("avsal-r-tiny", m.config().name());
+            assertEquals(AvSalConfig.TINY.parameterCounts(), m.parameterCounts());
+        }
+    }
+
+    @Test
+    void theRecordedStructureKeepsWhatShapesCannotTell(@TempDir Path dir) throws Exception {
+        ClipVisionConfig gelu = ClipVisionConfig.fromHfConfig(ModelFixtures.path("clip/hf_clip_tiny_config.json"))
+                .withActivation(ClipVisionConfig.Activation.GELU).withHeads(4);
+        Path out = dir.resolve("gelu.safetensors");
+        WeightConverter.builder().setClip(HF).setImageBind(IMAGEBIND).optClipConfig(gelu).build().convert(out);
+        try (Checkpoint ck = Checkpoints.open(out); Checkpoint hf = Checkpoints.open(HF)) {
+            assertEquals(gelu, WeightConverter.recordedClipConfig(ck));
+            assertEquals(new ImageBindAudioConfig(128, 2, 2, 32, 16, 10, 128, 204, 512),
+                    WeightConverter.recordedAudioConfig(ck));
+            assertNull(WeightConverter.recordedClipConfig(hf), "not a converted file");
+        }
     }
 
     @Test

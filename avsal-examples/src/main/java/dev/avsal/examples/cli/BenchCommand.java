@@ -53,8 +53,9 @@ final class BenchCommand implements Callable<Integer> {
         if (reps < 1) throw new IllegalArgumentException("--reps must be at least 1");
         if (warmup < 0) throw new IllegalArgumentException("--warmup must be at least 0");
         List<CheckpointBench.Row> rows = new ArrayList<>();
-        // Encoders first: after the checkpoint section (1.4 GB of float arrays and mappings left for the GC) the CLIP
-        // timings came out 2-30x slower on a 2-core machine (less so after System.gc(); cause not yet pinned down).
+        // Encoders first, so that their timings never include GC work left by the checkpoint section. (A 2-30x CLIP
+        // slowdown after that section seen once under heavy load from other processes did not reproduce on a quiet
+        // machine: 248 vs 244 ms/frame before/after, 250 vs 253 with 24 decoy blocks, 2026-11-26.)
         if (section == Section.all || section == Section.encoders) rows.addAll(EncoderBench.run(warmup, reps));
         if (section == Section.preprocess) rows.addAll(EncoderBench.preprocessing(warmup, reps));
         if (section == Section.all || section == Section.checkpoint) {

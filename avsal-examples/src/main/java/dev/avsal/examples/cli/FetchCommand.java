@@ -35,7 +35,8 @@ final class FetchCommand implements Callable<Integer> {
             + " $XDG_CACHE_HOME/avsal, else ~/.cache/avsal).")
     Path dir;
 
-    @Option(names = "--offline", description = "Download nothing: verify the files that are present.")
+    @Option(names = "--offline", description = "Download nothing: verify the files that are present and list the"
+            + " absent ones (exit code 1 if any is absent).")
     boolean offline;
 
     @Option(names = "--sha256", paramLabel = "HEX", description = "Expected SHA-256 (overrides the published or"
@@ -79,8 +80,10 @@ final class FetchCommand implements Callable<Integer> {
         Fetcher f = new Fetcher(folder, offline, quiet ? null : new ProgressBar(err));
         var out = spec.commandLine().getOut();
         List<Map<String, Object>> files = new ArrayList<>();
+        List<Fetcher.Result> results = new ArrayList<>();
         for (WeightSource s : chosen) {
             Fetcher.Result r = f.fetch(s, sha256);
+            results.add(r);
             if (json) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("name", r.name());
@@ -93,6 +96,8 @@ final class FetchCommand implements Callable<Integer> {
                 m.put("status", r.status().name());
                 m.put("licence", s.licence());
                 files.add(m);
+            } else if (r.status() == Fetcher.Status.absent) {
+                out.printf("%s: absent %s%n", r.name(), r.file());
             } else {
                 out.printf("%s: %s %s (%.1f MB)%n", r.name(), r.status(), r.file(), r.bytes() / 1e6);
                 out.printf("  sha256 %s (%s)%n", r.sha256(), r.expected() == null
@@ -108,6 +113,12 @@ final class FetchCommand implements Callable<Integer> {
             out.println(Json.write(doc));
         }
         out.flush();
+        List<String> absent = results.stream().filter(r -> r.status() == Fetcher.Status.absent)
+                .map(Fetcher.Result::name).toList();
+        if (!absent.isEmpty()) // the report above still lists what is present
+            throw new FetchException(absent.size() + " of " + results.size() + " weight files are not present in "
+                    + folder + " (" + String.join(", ", absent) + "); --offline downloads nothing: run 'avsal fetch "
+                    + String.join(" ", absent) + "' without --offline, or put the files there");
         return 0;
     }
 }

@@ -35,13 +35,14 @@ import java.util.regex.Pattern;
  *   <li>Sources without a published checksum (ImageBind-huge): the SHA-256 computed at the first download is
  *       recorded in {@code FILE.sha256} ({@code sha256sum} format) and checked from then on; an expected digest
  *       given by the caller takes precedence.</li>
- *   <li>Offline, nothing is downloaded: present files are verified, absent ones are an error.</li>
+ *   <li>Offline, nothing is downloaded: present files are verified, absent ones are reported
+ *       ({@link Status#absent}).</li>
  * </ul>
  * Not thread-safe; two processes fetching the same file into the same folder at once are not guarded against.
  */
 public final class Fetcher {
     /** Where a fetch stands; see {@link Result#status()}. */
-    public enum Status { downloaded, resumed, present }
+    public enum Status { downloaded, resumed, present, /** offline only: the file is not there */ absent }
 
     /**
      * The outcome for one file.
@@ -49,12 +50,13 @@ public final class Fetcher {
      * @param name      the source's name
      * @param file      the verified file
      * @param url       where it came from (or would have)
-     * @param bytes     its size
-     * @param sha256    its SHA-256
+     * @param bytes     its size (0 when absent)
+     * @param sha256    its SHA-256 (null when absent)
      * @param expected  the digest it was checked against, or null when there was none
      * @param checksum  where {@code expected} came from: {@code published}, {@code given}, {@code recorded} (an
      *                  earlier download's), or {@code none} (recorded now for next time)
-     * @param status    downloaded, resumed (a partial download completed) or present (nothing transferred)
+     * @param status    downloaded, resumed (a partial download completed), present (nothing transferred) or absent
+     *                  (offline only)
      */
     public record Result(String name, Path file, String url, long bytes, String sha256, String expected,
                          String checksum, Status status) {}
@@ -118,10 +120,7 @@ public final class Fetcher {
                 throw new ChecksumMismatchException(file + ": SHA-256 " + actual + " does not match the " + origin
                         + " " + expected + "; delete it and run 'avsal fetch " + source.name() + "' online", expected, actual);
         }
-        if (offline)
-            throw new FetchException(file + " is not present" + (Files.exists(part) ? " (a partial download is)" : "")
-                    + "; --offline downloads nothing: run 'avsal fetch " + source.name() + "' without --offline, or put"
-                    + " the file there");
+        if (offline) return new Result(source.name(), file, source.url(), 0, null, expected, origin, Status.absent);
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {

@@ -73,6 +73,11 @@ class CliJsonSchemaTest {
         Files.write(dir.resolve("b.bin"), new byte[] {1, 2, 3});
         check("fetch", CliTest.run("fetch", "--offline", "--manifest", manifest.toString(), "--dir", dir.toString(),
                 "--json"));
+        Files.delete(dir.resolve("a.bin"));
+        Result absent = CliTest.run("fetch", "--offline", "--manifest", manifest.toString(), "--dir", dir.toString(),
+                "--json");
+        assertEquals(AvSalCli.EXIT_INPUT, absent.code());
+        check("fetch", new Result(0, absent.out(), absent.err())); // the report is printed before the error
     }
 
     /** Every verb that has --json is covered here (or listed as landing separately). */

@@ -191,10 +191,11 @@ class FetchCommandTest {
     @Test
     void offlineOnlyVerifiesWhatIsPresent(@TempDir Path tmp) throws Exception {
         Path m = manifest(tmp, sha(CLIP)), cache = tmp.resolve("cache");
-        Result absent = CliTest.run("fetch", "clip-b16", "--offline", "--manifest", m.toString(), "--dir",
-                cache.toString());
+        Result absent = CliTest.run("fetch", "clip-b16", "imagebind-huge", "--offline", "--json", "--manifest",
+                m.toString(), "--dir", cache.toString());
         assertEquals(AvSalCli.EXIT_INPUT, absent.code(), absent.err());
-        assertTrue(absent.err().contains("not present") && absent.err().contains("ViT-B-16.pt"), absent.err());
+        assertTrue(absent.err().contains("2 of 2") && absent.err().contains("clip-b16, imagebind-huge"), absent.err());
+        assertEquals(List.of("absent", "absent"), files(absent).stream().map(x -> x.get("status")).toList());
         assertEquals(0, requests.size(), "offline made a request");
 
         assertEquals(0, CliTest.run("fetch", "--manifest", m.toString(), "--dir", cache.toString(), "-q",
@@ -203,6 +204,10 @@ class FetchCommandTest {
         Result ok = CliTest.run("fetch", "clip-b16", "imagebind-huge", "--offline", "--json", "--manifest",
                 m.toString(), "--dir", cache.toString());
         assertEquals(0, ok.code(), ok.err());
+        Result partly = CliTest.run("fetch", "--offline", "--manifest", m.toString(), "--dir", cache.toString());
+        assertEquals(AvSalCli.EXIT_INPUT, partly.code(), partly.err()); // "gone" was never downloaded
+        assertTrue(partly.out().contains("clip-b16: present") && partly.out().contains("gone: absent"), partly.out());
+        assertTrue(partly.err().contains("1 of 3"), partly.err());
         assertEquals(true, CliTest.json(ok.out()).get("offline"));
         assertEquals(List.of("published", "recorded"), files(ok).stream().map(x -> x.get("checksum")).toList());
 

@@ -143,8 +143,9 @@ public final class WeightConverter {
      * @param sha256   SHA-256 of its bytes (lower-case hex)
      * @param bytes    its size
      * @param tensors  tensors written
-     * @param dropped  tensors of the source files left out (text tower, other modalities)
-     * @param dtype    the dtype of the floating-point tensors (0-d ones aside)
+     * @param dropped  source tensors minus written ones: the text tower, other modalities, and for a Hugging Face
+     *                 tower the q/k/v tensors merged into {@code in_proj_*} and {@code position_ids}
+     * @param dtype    the dtype of the tensors with 2 or more dimensions (the others are always F32)
      * @param model    the AVSal-R config name with a head ("custom" when no preset fits), null without
      * @param clip     the CLIP structure
      * @param audio    the audio branch's structure

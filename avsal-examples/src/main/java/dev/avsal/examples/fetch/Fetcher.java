@@ -147,7 +147,9 @@ public final class Fetcher {
 
     private Status download(WeightSource s, Path part) throws FetchException {
         long offset = Files.isRegularFile(part) ? size(part) : 0;
-        HttpRequest.Builder rb = HttpRequest.newBuilder(uri(s)).GET();
+        // the timeout covers the wait for the response headers, not the transfer itself
+        HttpRequest.Builder rb = HttpRequest.newBuilder(uri(s)).GET().timeout(Duration.ofSeconds(60))
+                .header("User-Agent", "avsal/" + dev.avsal.Diagnostics.version().split(" ")[0]);
         if (offset > 0) rb.header("Range", "bytes=" + offset + "-");
         HttpResponse<InputStream> resp;
         try {

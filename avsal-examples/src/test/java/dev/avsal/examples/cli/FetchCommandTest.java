@@ -40,6 +40,7 @@ class FetchCommandTest {
     String base;
     final Map<String, byte[]> files = new ConcurrentHashMap<>();
     final List<String> requests = new ArrayList<>(); // "path range"
+    volatile String userAgent;
     final AtomicInteger breakNext = new AtomicInteger(-1); // bytes after which the next full response breaks off
 
     @BeforeEach
@@ -60,6 +61,7 @@ class FetchCommandTest {
 
     private void serve(HttpExchange ex) throws IOException {
         String path = ex.getRequestURI().getPath(), range = ex.getRequestHeaders().getFirst("Range");
+        userAgent = ex.getRequestHeaders().getFirst("User-Agent");
         synchronized (requests) {
             requests.add(path + " " + range);
         }
@@ -128,6 +130,7 @@ class FetchCommandTest {
         assertTrue(Files.readString(cache.resolve("imagebind_huge.pth.sha256")).startsWith(sha(IMAGEBIND) + "  "));
         assertTrue(r.err().contains("100%"), "progress bar on stderr: " + r.err());
         assertFalse(Files.exists(cache.resolve("ViT-B-16.pt.part")));
+        assertTrue(userAgent.startsWith("avsal/0."), userAgent);
 
         int before = requests.size();
         Result again = CliTest.run("fetch", "clip-b16", "imagebind-huge", "--manifest", m.toString(), "--dir",

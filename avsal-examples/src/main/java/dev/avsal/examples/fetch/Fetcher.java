@@ -18,6 +18,11 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -35,6 +40,7 @@ import java.util.regex.Pattern;
  *   <li>Sources without a published checksum (ImageBind-huge): the SHA-256 computed at the first download is
  *       recorded in {@code FILE.sha256} ({@code sha256sum} format) and checked from then on; an expected digest
  *       given by the caller takes precedence.</li>
+ *   <li>A transfer that receives nothing for 2 minutes (configurable) is abandoned like one that broke off.</li>
  *   <li>Offline, nothing is downloaded: present files are verified, absent ones are reported
  *       ({@link Status#absent}).</li>
  * </ul>
@@ -74,6 +80,7 @@ public final class Fetcher {
     private final boolean offline;
     private final Progress progress;
     private final HttpClient http;
+    private final long stallNanos;
 
     /**
      * @param dir      the cache folder (created when needed)
@@ -81,6 +88,15 @@ public final class Fetcher {
      * @param progress progress callbacks, or null
      */
     public Fetcher(Path dir, boolean offline, Progress progress) {
+        this(dir, offline, progress, Duration.ofSeconds(120));
+    }
+
+    /**
+     * @param stall a transfer that receives no byte for this long is abandoned (a {@link NetworkException}; the
+     *              {@code .part} file is kept for resuming)
+     */
+    public Fetcher(Path dir, boolean offline, Progress progress, Duration stall) {
+        this.stallNanos = stall.toNanos();
         this.dir = dir;
         this.offline = offline;
         this.progress = progress;
@@ -185,21 +201,39 @@ public final class Fetcher {
         }
         long done = offset;
         if (progress != null) progress.start(s.name(), offset, total);
-        try (InputStream in = resp.body();
-             OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        InputStream in = resp.body();
+        // a stalled connection would block read() forever: a watchdog closes the stream, which makes read() throw
+        AtomicLong lastData = new AtomicLong(System.nanoTime());
+        AtomicBoolean stalled = new AtomicBoolean();
+        ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "avsal-fetch-watchdog");
+            t.setDaemon(true);
+            return t;
+        });
+        long period = Math.max(10, Math.min(5000, stallNanos / 4_000_000));
+        watchdog.scheduleAtFixedRate(() -> {
+            if (System.nanoTime() - lastData.get() > stallNanos && !stalled.getAndSet(true)) close(in);
+        }, period, period, TimeUnit.MILLISECONDS);
+        try (in; OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                      append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
             byte[] buf = new byte[1 << 16];
             for (int n; (n = in.read(buf)) > 0; ) {
                 out.write(buf, 0, n);
                 done += n;
+                lastData.set(System.nanoTime());
                 if (progress != null) progress.advance(done);
             }
         } catch (IOException e) {
+            String why = stalled.get() ? "no data for " + stallNanos / 1_000_000_000 + " s" : describe(e);
             throw new NetworkException("the download of " + s.url() + " broke off after " + done + " bytes ("
-                    + describe(e) + "); " + part.getFileName() + " is kept: run again to resume", e);
+                    + why + "); " + part.getFileName() + " is kept: run again to resume", e);
         } finally {
+            watchdog.shutdownNow();
             if (progress != null) progress.end();
         }
+        if (stalled.get())
+            throw new NetworkException("the download of " + s.url() + " stalled after " + done + " bytes (no data for "
+                    + stallNanos / 1_000_000_000 + " s); " + part.getFileName() + " is kept: run again to resume");
         if (total >= 0 && done != total)
             throw new NetworkException("the download of " + s.url() + " ended after " + done + " of " + total
                     + " bytes; " + part.getFileName() + " is kept: run again to resume");

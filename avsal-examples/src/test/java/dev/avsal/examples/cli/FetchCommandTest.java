@@ -2,11 +2,15 @@ package dev.avsal.examples.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.avsal.examples.cli.CliTest.Result;
+import dev.avsal.examples.fetch.FetchException;
+import dev.avsal.examples.fetch.Fetcher;
+import dev.avsal.examples.fetch.WeightSource;
 import dev.avsal.model.ClipVisionConfig;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -37,10 +41,12 @@ class FetchCommandTest {
     static final byte[] CLIP = bytes(300_000, 1), IMAGEBIND = bytes(200_000, 2);
 
     HttpServer server;
+    java.util.concurrent.ExecutorService pool;
     String base;
     final Map<String, byte[]> files = new ConcurrentHashMap<>();
     final List<String> requests = new ArrayList<>(); // "path range"
     volatile String userAgent;
+    final AtomicInteger stallAfter = new AtomicInteger(-1);
     final AtomicInteger breakNext = new AtomicInteger(-1); // bytes after which the next full response breaks off
 
     @BeforeEach
@@ -50,6 +56,8 @@ class FetchCommandTest {
         files.put("/w/ViT-B-16.pt", CLIP); // for the base-URL test: not the published file
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", this::serve);
+        pool = java.util.concurrent.Executors.newCachedThreadPool(); // a stalled response must not block the next
+        server.setExecutor(pool);
         server.start();
         base = "http://127.0.0.1:" + server.getAddress().getPort();
     }
@@ -57,6 +65,7 @@ class FetchCommandTest {
     @AfterEach
     void stop() {
         server.stop(0);
+        pool.shutdownNow();
     }
 
     private void serve(HttpExchange ex) throws IOException {
@@ -87,6 +96,17 @@ class FetchCommandTest {
         }
         int cut = breakNext.getAndSet(-1);
         try (OutputStream out = ex.getResponseBody()) {
+            if (stallAfter.get() >= 0 && from == 0) { // send part, then nothing until the client gives up
+                out.write(body, 0, stallAfter.getAndSet(-1));
+                out.flush();
+                try {
+                    Thread.sleep(5000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                ex.close();
+                return;
+            }
             if (cut >= 0 && from == 0) { // announce everything, send part of it, then drop the connection
                 out.write(body, 0, cut);
                 out.flush();
@@ -162,6 +182,19 @@ class FetchCommandTest {
         assertTrue(requests.contains("/w/clip.bin bytes=" + have + "-"), requests.toString());
         assertTrue(Arrays.equals(CLIP, Files.readAllBytes(cache.resolve("ViT-B-16.pt"))));
         assertFalse(Files.exists(part));
+    }
+
+    @Test
+    void aStalledTransferIsAbandonedAndResumable(@TempDir Path tmp) throws Exception {
+        stallAfter.set(50_000);
+        WeightSource src = WeightSource.manifest(manifest(tmp, sha(CLIP))).get(0);
+        Fetcher f = new Fetcher(tmp.resolve("cache"), false, null, java.time.Duration.ofMillis(500));
+        FetchException.NetworkException e = assertThrows(FetchException.NetworkException.class, () -> f.fetch(src, null));
+        // "no data for": the watchdog gave up (the server would only close the connection after 5 s)
+        assertTrue(e.getMessage().contains("no data for") && e.getMessage().contains("resume"), e.getMessage());
+        assertEquals(50_000, Files.size(tmp.resolve("cache/ViT-B-16.pt.part")));
+        assertEquals(Fetcher.Status.resumed, f.fetch(src, null).status());
+        assertTrue(Arrays.equals(CLIP, Files.readAllBytes(tmp.resolve("cache/ViT-B-16.pt"))));
     }
 
     @Test

@@ -10,6 +10,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -44,7 +47,8 @@ import java.util.regex.Pattern;
  *   <li>Offline, nothing is downloaded: present files are verified, absent ones are reported
  *       ({@link Status#absent}).</li>
  * </ul>
- * Not thread-safe; two processes fetching the same file into the same folder at once are not guarded against.
+ * Not thread-safe. A download holds a lock on {@code FILE.lock} (an OS file lock, released when the process ends),
+ * so a second fetch of the same file into the same folder fails at once instead of corrupting the {@code .part}.
  */
 public final class Fetcher {
     /** Where a fetch stands; see {@link Result#status()}. */
@@ -142,21 +146,41 @@ public final class Fetcher {
         } catch (IOException e) {
             throw new FetchException("cannot create the folder " + dir + ": " + e.getMessage(), e);
         }
-        Status status = download(source, part);
-        String actual = sha256(part);
-        if (expected != null && !expected.equals(actual)) {
-            try {
-                Files.deleteIfExists(part);
-            } catch (IOException ignored) {
-                // reported below in any case
+        Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
+        try (FileChannel lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock lock = tryLock(lockChannel, file)) {
+            Status status = download(source, part);
+            String actual = sha256(part);
+            if (expected != null && !expected.equals(actual)) {
+                try {
+                    Files.deleteIfExists(part);
+                } catch (IOException ignored) {
+                    // reported below in any case
+                }
+                throw new ChecksumMismatchException(source.url() + ": the download's SHA-256 is " + actual + ", the "
+                        + origin + " one is " + expected + " (the bad download was deleted; run again, or check the URL"
+                        + " and --sha256)", expected, actual);
             }
-            throw new ChecksumMismatchException(source.url() + ": the download's SHA-256 is " + actual + ", the "
-                    + origin + " one is " + expected + " (the bad download was deleted; run again, or check the URL"
-                    + " and --sha256)", expected, actual);
+            move(part, file);
+            if (expected == null) writeRecord(record, actual, file);
+            return new Result(source.name(), file, source.url(), size(file), actual, expected, origin, status);
+        } catch (IOException e) {
+            throw new FetchException("cannot lock " + lockFile + ": " + e.getMessage(), e);
         }
-        move(part, file);
-        if (expected == null) writeRecord(record, actual, file);
-        return new Result(source.name(), file, source.url(), size(file), actual, expected, origin, status);
+    }
+
+    /** One download per file at a time, across processes (two appending to one .part would corrupt it). */
+    private static FileLock tryLock(FileChannel ch, Path file) throws IOException, FetchException {
+        FileLock lock;
+        try {
+            lock = ch.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null; // held by this JVM
+        }
+        if (lock == null)
+            throw new FetchException("another avsal fetch is downloading " + file + "; wait for it, or remove "
+                    + file.getFileName() + ".lock if no other fetch runs");
+        return lock;
     }
 
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");

@@ -198,6 +198,20 @@ class FetchCommandTest {
     }
 
     @Test
+    void aSecondFetchOfTheSameFileIsRefusedWhileOneRuns(@TempDir Path tmp) throws Exception {
+        Path m = manifest(tmp, sha(CLIP)), cache = Files.createDirectories(tmp.resolve("cache"));
+        try (var ch = java.nio.channels.FileChannel.open(cache.resolve("ViT-B-16.pt.lock"),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+             var lock = ch.lock()) {
+            Result r = CliTest.run("fetch", "clip-b16", "--manifest", m.toString(), "--dir", cache.toString());
+            assertEquals(AvSalCli.EXIT_INPUT, r.code(), r.err());
+            assertTrue(r.err().contains("another avsal fetch is downloading"), r.err());
+            assertEquals(0, requests.size());
+        }
+        assertEquals(0, CliTest.run("fetch", "clip-b16", "--manifest", m.toString(), "--dir", cache.toString()).code());
+    }
+
+    @Test
     void aChecksumMismatchDeletesTheDownloadAndNamesBothDigests(@TempDir Path tmp) throws Exception {
         String wrong = "ab".repeat(32);
         Path m = manifest(tmp, wrong), cache = tmp.resolve("cache");

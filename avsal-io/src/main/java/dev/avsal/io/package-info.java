@@ -5,7 +5,7 @@
  * <h2>Reading</h2>
  * {@link dev.avsal.io.VideoReader} streams {@link dev.avsal.io.VideoFrame}s: RGB pixels in display orientation,
  * resized by swscale inside the decode path, at the source rate or resampled to a target rate by timestamps, each
- * with its mono 16 kHz audio window ({@link dev.avsal.io.AudioWindow}); {@link dev.avsal.io.VideoReader#probe}
+ * with its mono 16 kHz audio window ({@link dev.avsal.io.AudioAlignment}); {@link dev.avsal.io.VideoReader#probe}
  * describes a file ({@link dev.avsal.io.VideoInfo}). Failures are {@link dev.avsal.io.VideoDecodeException}s with
  * a {@link dev.avsal.io.VideoDecodeException.Problem}.
  *

@@ -13,7 +13,8 @@
  * {@link dev.avsal.io.SaliencyMaps} (8/16-bit PNG, .npy), {@link dev.avsal.io.Npy} (also a streamed
  * (frames, h, w) stack), {@link dev.avsal.io.SaliencyVideoWriter} (grayscale or colormapped map video),
  * {@link dev.avsal.io.OverlayVideoWriter} (heatmap over the source frames with the source audio) and
- * {@link dev.avsal.io.VideoSummary} (per-video JSON). Every writer writes under a temporary name and renames the
+ * {@link dev.avsal.io.VideoSummary} (per-video JSON). {@link dev.avsal.io.VideoSaliency} runs a predictor over a
+ * video file and writes any of these, streaming. Every writer writes under a temporary name and renames the
  * complete file, and never replaces an existing file unless asked.
  *
  * <h2>Why the raw FFmpeg API, not javacv</h2>

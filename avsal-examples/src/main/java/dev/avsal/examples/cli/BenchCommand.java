@@ -1,8 +1,8 @@
 package dev.avsal.examples.cli;
 
-import dev.avsal.checkpoint.CheckpointException;
 import dev.avsal.examples.bench.CheckpointBench;
 import dev.avsal.examples.bench.EncoderBench;
+import dev.avsal.examples.bench.IoBench;
 import dev.avsal.util.Json;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,13 +17,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code avsal bench}: prints a timing table for this machine (checkpoint loading and the encoders on CPU). */
+/** {@code avsal bench}: prints a timing table for this machine (checkpoint loading, the encoders, the I/O share of a streamed prediction; CPU). */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Time checkpoint loading and the encoders on this machine and print a table.")
 final class BenchCommand implements Callable<Integer> {
-    enum Section { all, checkpoint, encoders }
+    enum Section { all, checkpoint, encoders, io }
 
-    @Option(names = "--section", defaultValue = "all", description = "all, checkpoint or encoders.")
+    @Option(names = "--section", defaultValue = "all", description = "all, checkpoint, encoders or io (all includes io when the --video clip exists).")
     Section section;
 
     @Option(names = "--scratch", description = "Folder for the temporary benchmark files (about 1.3 GB; deleted"
@@ -33,6 +33,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--decoy-blocks", defaultValue = "8", description = "Vision-shaped decoy blocks in the large"
             + " .pth (about 78 MB each).")
     int decoyBlocks;
+
+    @Option(names = "--video", defaultValue = "/tmp/avsal-bench-1080p.mp4", description = "1080p H.264 clip for the io"
+            + " section (default ${DEFAULT-VALUE}, made by tools/make_test_videos.sh bench).")
+    Path video;
 
     @Option(names = "--reps", defaultValue = "5", description = "Timed repetitions (the median is reported).")
     int reps;
@@ -44,13 +48,18 @@ final class BenchCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Override
-    public Integer call() throws IOException, CheckpointException {
+    public Integer call() throws IOException, dev.avsal.AvSalException {
         if (reps < 1) throw new IllegalArgumentException("--reps must be at least 1");
         List<CheckpointBench.Row> rows = new ArrayList<>();
         // Encoders first: after the checkpoint section (1.4 GB of float arrays and mappings left for the GC) the CLIP
         // timings came out 2-30x slower on a 2-core machine (less so after System.gc(); cause not yet pinned down).
-        if (section != Section.checkpoint) rows.addAll(EncoderBench.run(2, reps));
-        if (section != Section.encoders) {
+        if (section == Section.all || section == Section.encoders) rows.addAll(EncoderBench.run(2, reps));
+        if (section == Section.io || section == Section.all && Files.isRegularFile(video)) {
+            if (!Files.isRegularFile(video)) throw new IOException(video + ": no such clip; make it with "
+                    + "tools/make_test_videos.sh bench or pass --video");
+            rows.addAll(IoBench.run(video));
+        }
+        if (section == Section.all || section == Section.checkpoint) {
             Path dir = scratch != null ? scratch : Files.createTempDirectory("avsal-bench");
             rows.addAll(CheckpointBench.run(dir, decoyBlocks));
             if (scratch == null) Files.deleteIfExists(dir);

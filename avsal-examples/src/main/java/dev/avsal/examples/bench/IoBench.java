@@ -17,7 +17,8 @@ import java.util.stream.Stream;
 /**
  * The I/O share of a streamed prediction: a 1080p H.264 clip decoded and resized to the model input inside the
  * decoder, predicted with random weights, maps written as 8-bit PNG and .npy (and, in one row, the 1080p overlay
- * video too), timed by {@link VideoSaliency} (decode, model, write). Each predictor is warmed up on 2 frames first.
+ * video too), timed by {@link VideoSaliency} (decode, model, write). Each predictor is warmed up on 2 frames first;
+ * each case runs twice and the faster run is reported.
  */
 public final class IoBench {
     private IoBench() {}
@@ -44,8 +45,17 @@ public final class IoBench {
                         current = c.preset;
                         once(p, video, dir.resolve("warm" + n++), 10, 0.2, false); // warm-up: 2 frames
                     }
-                    p.resetTimings();
-                    VideoSaliency.Result r = once(p, video, dir.resolve("run" + n++), c.fps, c.seconds, c.overlay);
+                    // best of 2 by total time: on a shared machine the slower run mostly measures the neighbours
+                    VideoSaliency.Result r = null;
+                    dev.avsal.StageTimings st = null;
+                    for (int rep = 0; rep < 2; rep++) {
+                        p.resetTimings();
+                        VideoSaliency.Result x = once(p, video, dir.resolve("run" + n++), c.fps, c.seconds, c.overlay);
+                        if (r == null || x.timings().totalSeconds() < r.timings().totalSeconds()) {
+                            r = x;
+                            st = p.timings();
+                        }
+                    }
                     VideoSaliency.Timings t = r.timings();
                     double ms = 1000.0 / r.frames();
                     rows.add(new CheckpointBench.Row(String.format(Locale.ROOT, "I/O share, %s 224x384, %d frames @ %.0f"
@@ -55,7 +65,7 @@ public final class IoBench {
                             String.format(Locale.ROOT, "ms/frame: decode+resize+audio %.1f, model %.0f, write %.1f%s",
                                     t.decodeSeconds() * ms, t.modelSeconds() * ms, t.writeSeconds() * ms,
                                     c.preset.equals("avsal-r-b16") && !c.overlay ? "; goal <= 10%" : "")
-                            + "; predictor: " + p.timings()));
+                            + "; predictor: " + st));
                 }
             } finally {
                 if (p != null) p.close();

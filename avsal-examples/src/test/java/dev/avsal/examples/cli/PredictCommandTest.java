@@ -96,4 +96,10 @@ class PredictCommandTest {
                 "--out", out.toString());
         assertEquals(1, badWeights.code(), badWeights.err());
     }
+
+    @Test void benchIoSectionNeedsItsClip(@TempDir Path dir) {
+        CliTest.Result r = CliTest.run("bench", "--section", "io", "--video", dir.resolve("none.mp4").toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("none.mp4") && r.err().contains("make_test_videos.sh bench"), r.err());
+    }
 }

@@ -1,8 +1,8 @@
 package dev.avsal.examples.cli;
 
-import dev.avsal.checkpoint.CheckpointException;
 import dev.avsal.examples.bench.CheckpointBench;
 import dev.avsal.examples.bench.EncoderBench;
+import dev.avsal.examples.bench.IoBench;
 import dev.avsal.util.Json;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,14 +17,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code avsal bench}: prints a timing table for this machine (checkpoint loading and the encoders on CPU). */
+/** {@code avsal bench}: prints a timing table for this machine (checkpoint loading, the encoders, the I/O share of a streamed prediction; CPU). */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Time checkpoint loading and the encoders on this machine and print a table.")
 final class BenchCommand implements Callable<Integer> {
-    enum Section { all, checkpoint, encoders, preprocess }
+    enum Section { all, checkpoint, encoders, preprocess, io }
 
     @Option(names = "--section", defaultValue = "all", paramLabel = "SECTION", description = "all, checkpoint, encoders (with the"
-            + " preprocessing) or preprocess (only the pure-Java preprocessing: seconds).")
+            + " preprocessing), preprocess (only the pure-Java preprocessing: seconds) or io (decode + predict share;"
+            + " all includes io when the --video clip exists).")
     Section section;
 
     @Option(names = "--scratch", paramLabel = "DIR", description = "Folder for the temporary benchmark files (about 1.3 GB; deleted"
@@ -34,6 +35,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--decoy-blocks", defaultValue = "8", paramLabel = "N", description = "Vision-shaped decoy blocks in the large"
             + " .pth (about 78 MB each).")
     int decoyBlocks;
+
+    @Option(names = "--video", defaultValue = "/tmp/avsal-bench-1080p.mp4", paramLabel = "FILE", description = "1080p H.264"
+            + " clip for the io section (default ${DEFAULT-VALUE}, made by tools/make_test_videos.sh bench).")
+    Path video;
 
     @Option(names = "--reps", defaultValue = "5", paramLabel = "N", description = "Timed repetitions (the median is reported).")
     int reps;
@@ -49,7 +54,7 @@ final class BenchCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Override
-    public Integer call() throws IOException, CheckpointException {
+    public Integer call() throws IOException, dev.avsal.AvSalException {
         if (reps < 1) throw new IllegalArgumentException("--reps must be at least 1");
         if (warmup < 0) throw new IllegalArgumentException("--warmup must be at least 0");
         List<CheckpointBench.Row> rows = new ArrayList<>();
@@ -58,6 +63,11 @@ final class BenchCommand implements Callable<Integer> {
         // machine: 248 vs 244 ms/frame before/after, 250 vs 253 with 24 decoy blocks, 2026-11-26.)
         if (section == Section.all || section == Section.encoders) rows.addAll(EncoderBench.run(warmup, reps));
         if (section == Section.preprocess) rows.addAll(EncoderBench.preprocessing(warmup, reps));
+        if (section == Section.io || section == Section.all && Files.isRegularFile(video)) {
+            if (!Files.isRegularFile(video)) throw new IOException(video + ": no such clip; make it with "
+                    + "tools/make_test_videos.sh bench or pass --video");
+            rows.addAll(IoBench.run(video));
+        }
         if (section == Section.all || section == Section.checkpoint) {
             Path dir = scratch != null ? scratch : Files.createTempDirectory("avsal-bench");
             rows.addAll(CheckpointBench.run(dir, decoyBlocks));

@@ -250,7 +250,7 @@ template <class T> __global__ void gru_convx(const T *seq, const T *wx, const T 
 
 // Steps t0..t1-1 of the recurrence; with coop != 0 the launch is cooperative and grid.sync() separates steps.
 template <class T> __global__ void __launch_bounds__(256) gru_steps(const float *gx, const T *wh, T *out, float *hbuf, int b, int tt,
-                                                                    int c, int hh, int ww, int t0, int t1, int coop) {
+                                                                    int c, int hh, int ww, int t0, int t1, int coop, int has_h0) {
     const int plane = hh * ww;
     const long long img = (long long)b * c * plane;
     for (int t = t0; t < t1; ++t) {
@@ -262,7 +262,7 @@ template <class T> __global__ void __launch_bounds__(256) gru_steps(const float 
             const float *g = gx + ((long long)(bi * tt + t) * 3 * c + ch) * plane + p;
             float ar = g[0], az = g[(long long)c * plane], an = g[2LL * c * plane];
             float hr = 0.f, hz = 0.f, hnn = 0.f, hprev = 0.f;
-            if (t > 0) {
+            if (t > 0 || has_h0) {
                 const float *hi = hp + (long long)bi * c * plane;
                 for (int ci = 0; ci < c; ++ci)
 #pragma unroll
@@ -292,8 +292,12 @@ template <class T> __global__ void __launch_bounds__(256) gru_steps(const float 
     }
 }
 
+template <class T> __global__ void to_f32(const T *in, float *o, long long n) {
+    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x) o[i] = ld(in, i);
+}
+
 template <class T> int gru_run(const avsal_tensor *seq, const avsal_tensor *wx, const avsal_tensor *bx, const avsal_tensor *wh,
-                               const GruDims &g, avsal_tensor *out, cudaStream_t st) {
+                               const avsal_tensor *h0, const GruDims &g, avsal_tensor *out, cudaStream_t st) {
     int b = (int)g.b, tt = (int)g.t, c = (int)g.c, hh = (int)g.h, ww = (int)g.w;
     long long gxn = (long long)b * tt * 3 * c * hh * ww, img = (long long)b * c * hh * ww;
     keep_pool();
@@ -308,6 +312,11 @@ template <class T> int gru_run(const avsal_tensor *seq, const avsal_tensor *wx, 
     gru_convx<T><<<(unsigned)(cblocks < 65535LL * 8 ? cblocks : 65535LL * 8), 256, 0, st>>>(
         (const T *)seq->data, (const T *)wx->data, (const T *)bx->data, gx, b * tt, c, hh, ww);
     e = cudaGetLastError();
+    int has_h0 = present(h0) ? 1 : 0;
+    if (e == cudaSuccess && has_h0) {  // step 0 reads the previous state from slot 1 of the ping-pong buffer
+        to_f32<T><<<(unsigned)((img + 255) / 256 < 4096 ? (img + 255) / 256 : 4096), 256, 0, st>>>((const T *)h0->data, hbuf + img, img);
+        e = cudaGetLastError();
+    }
     if (e == cudaSuccess) {
         int coop = 0;
         cudaDeviceGetAttribute(&coop, cudaDevAttrCooperativeLaunch, dev);
@@ -320,13 +329,13 @@ template <class T> int gru_run(const avsal_tensor *seq, const avsal_tensor *wx, 
         T *op = (T *)out->data;
         int t0 = 0, t1 = tt, one = 1;
         void *args[] = {(void *)&gxc, (void *)&whp, (void *)&op, (void *)&hbuf, (void *)&b, (void *)&tt, (void *)&c,
-                        (void *)&hh, (void *)&ww, (void *)&t0, (void *)&t1, (void *)&one};
+                        (void *)&hh, (void *)&ww, (void *)&t0, (void *)&t1, (void *)&one, (void *)&has_h0};
         if (coop && occ > 0) {
             e = cudaLaunchCooperativeKernel((const void *)gru_steps<T>, dim3((unsigned)grid), dim3(256), args, 0, st);
         } else {
             unsigned gfull = (unsigned)(need < 65535LL * 8 ? need : 65535LL * 8);
             for (int t = 0; t < tt && e == cudaSuccess; ++t) {
-                gru_steps<T><<<gfull, 256, 0, st>>>(gx, whp, op, hbuf, b, tt, c, hh, ww, t, t + 1, 0);
+                gru_steps<T><<<gfull, 256, 0, st>>>(gx, whp, op, hbuf, b, tt, c, hh, ww, t, t + 1, 0, has_h0);
                 e = cudaGetLastError();
             }
         }
@@ -355,15 +364,15 @@ extern "C" int avsal_fusion_forward(const avsal_tensor *x, const avsal_tensor *a
 }
 
 extern "C" int avsal_convgru_forward(const avsal_tensor *seq, const avsal_tensor *conv_x_w, const avsal_tensor *conv_x_b,
-                                     const avsal_tensor *conv_h_w, avsal_tensor *out, void *stream) {
+                                     const avsal_tensor *conv_h_w, const avsal_tensor *h0, avsal_tensor *out, void *stream) {
     clear_error();
     GruDims g;
-    if (int r = check_gru(seq, conv_x_w, conv_x_b, conv_h_w, out, g)) return r;
+    if (int r = check_gru(seq, conv_x_w, conv_x_b, conv_h_w, h0, out, g)) return r;
     cudaStream_t st = (cudaStream_t)stream;
     switch (seq->dtype) {
-        case AVSAL_F32: return gru_run<float>(seq, conv_x_w, conv_x_b, conv_h_w, g, out, st);
-        case AVSAL_BF16: return gru_run<__nv_bfloat16>(seq, conv_x_w, conv_x_b, conv_h_w, g, out, st);
-        default: return gru_run<__half>(seq, conv_x_w, conv_x_b, conv_h_w, g, out, st);
+        case AVSAL_F32: return gru_run<float>(seq, conv_x_w, conv_x_b, conv_h_w, h0, g, out, st);
+        case AVSAL_BF16: return gru_run<__nv_bfloat16>(seq, conv_x_w, conv_x_b, conv_h_w, h0, g, out, st);
+        default: return gru_run<__half>(seq, conv_x_w, conv_x_b, conv_h_w, h0, g, out, st);
     }
 }
 

@@ -56,7 +56,7 @@ def load_lib(path):
     P = ctypes.POINTER
     lib.avsal_fusion_forward.argtypes = [P(Desc), P(Desc), P(FusionW), ctypes.c_int32, ctypes.c_float, P(Desc), ctypes.c_void_p]
     lib.avsal_fusion_forward.restype = ctypes.c_int
-    lib.avsal_convgru_forward.argtypes = [P(Desc), P(Desc), P(Desc), P(Desc), P(Desc), ctypes.c_void_p]
+    lib.avsal_convgru_forward.argtypes = [P(Desc), P(Desc), P(Desc), P(Desc), P(Desc), P(Desc), ctypes.c_void_p]
     lib.avsal_convgru_forward.restype = ctypes.c_int
     for f in ("avsal_last_error", "avsal_backend_name"):
         getattr(lib, f).restype = ctypes.c_char_p
@@ -242,7 +242,7 @@ def main():
         dw = [desc(k) for k in keep]
         kd[:] = [ds, do] + dw
         check_rc(lib.avsal_convgru_forward(ctypes.byref(ds), ctypes.byref(dw[0]), ctypes.byref(dw[1]), ctypes.byref(dw[2]),
-                                           ctypes.byref(do), stream()))
+                                           None, ctypes.byref(do), stream()))
 
     for case in gru_cases:
         for dt in dtypes:

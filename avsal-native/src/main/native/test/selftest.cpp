@@ -12,7 +12,8 @@
 #include <vector>
 
 typedef int (*fusion_fn)(const avsal_tensor *, const avsal_tensor *, const avsal_fusion_weights *, int32_t, float, avsal_tensor *, void *);
-typedef int (*gru_fn)(const avsal_tensor *, const avsal_tensor *, const avsal_tensor *, const avsal_tensor *, avsal_tensor *, void *);
+typedef int (*gru_fn)(const avsal_tensor *, const avsal_tensor *, const avsal_tensor *, const avsal_tensor *, const avsal_tensor *,
+                      avsal_tensor *, void *);
 typedef const char *(*err_fn)(void);
 
 struct Lib { fusion_fn fusion; gru_fn gru; err_fn err; };
@@ -96,14 +97,17 @@ int main(int argc, char **argv) {
         for (int dt : {AVSAL_F32, AVSAL_BF16}) {
             Pair s(dt, {c.b, c.t, c.c, c.h, c.w}, 1, 0), wx(dt, {3 * c.c, c.c, 3, 3}, 0.1f, 0), bx(dt, {3 * c.c}, 0.2f, 0),
                 wh(dt, {3 * c.c, c.c, 3, 3}, 0.1f, 0), out(dt, {c.b, c.t, c.c, c.h, c.w}, 0, 0, false);
-            int r1 = cpu.gru(&s.h, &wx.h, &bx.h, &wh.h, &out.h, nullptr);
-            int r2 = cu.gru(&s.d, &wx.d, &bx.d, &wh.d, &out.d, nullptr);
-            CK(cudaDeviceSynchronize());
-            double e = (r1 || r2) ? NAN : out.compare();
-            bool ok = e == e && e < (dt == AVSAL_F32 ? 1e-5 : 1e-2);
-            printf("convgru b=%d t=%d c=%d %dx%d dtype=%d rc=%d/%d rel=%.3e %s %s\n", c.b, c.t, c.c, c.h, c.w, dt, r1, r2, e,
-                   ok ? "PASS" : "FAIL", r2 ? cu.err() : "");
-            bad += !ok;
+            Pair h0(dt, {c.b, c.c, c.h, c.w}, 0.5f, 0);
+            for (int with_h0 = 0; with_h0 < 2; ++with_h0) {
+                int r1 = cpu.gru(&s.h, &wx.h, &bx.h, &wh.h, with_h0 ? &h0.h : nullptr, &out.h, nullptr);
+                int r2 = cu.gru(&s.d, &wx.d, &bx.d, &wh.d, with_h0 ? &h0.d : nullptr, &out.d, nullptr);
+                CK(cudaDeviceSynchronize());
+                double e = (r1 || r2) ? NAN : out.compare();
+                bool ok = e == e && e < (dt == AVSAL_F32 ? 1e-5 : 1e-2);
+                printf("convgru b=%d t=%d c=%d %dx%d dtype=%d h0=%d rc=%d/%d rel=%.3e %s %s\n", c.b, c.t, c.c, c.h, c.w, dt, with_h0, r1, r2, e,
+                       ok ? "PASS" : "FAIL", r2 ? cu.err() : "");
+                bad += !ok;
+            }
         }
     printf("selftest %s\n", bad ? "FAIL" : "PASS");
     return bad ? 1 : 0;

@@ -374,14 +374,16 @@ int sm_count() {
 template <class T, int D, int HD>
 int fusion_tc_launch(const T *x, const T *ap, const tc::FWp<T> &p, T *out, const FusionDims &fd, float eps, cudaStream_t st) {
     const int lkp = ((int)fd.lk + 31) & ~31;
-    const size_t smem = tc::fus_smem(D, lkp);
     static int optin = -1;
     static cudaError_t attr = cudaErrorUnknown;
     if (optin < 0) {
         optin = smem_optin();
         attr = cudaFuncSetAttribute(tc::fusion_tc<T, D, HD>, cudaFuncAttributeMaxDynamicSharedMemorySize, optin);
     }
-    if (attr != cudaSuccess || smem > (size_t)optin) return -1;
+    if (attr != cudaSuccess) return -1;
+    const int dbl = tc::fus_smem(D, lkp, true) <= (size_t)optin ? 1 : 0;
+    const size_t smem = tc::fus_smem(D, lkp, dbl);
+    if (smem > (size_t)optin) return -1;
     const int lq = (int)fd.lq, tiles = (lq + 15) / 16;
     long long frames = fd.n;
     int chunks = (int)std::max(1LL, std::min((long long)(lq + 63) / 64, (long long)sm_count() / std::max(1LL, frames)));
@@ -390,7 +392,7 @@ int fusion_tc_launch(const T *x, const T *ap, const tc::FWp<T> &p, T *out, const
     if (frames * chunks > 2147483647LL) return -1;
     const float scale_log2 = 1.4426950408889634f / sqrtf((float)HD);
     tc::fusion_tc<T, D, HD><<<(unsigned)(frames * chunks), tc::FUS_THREADS, smem, st>>>(x, ap, p, out, lq, (int)fd.lk, (int)fd.f,
-                                                                                           chunks, rpc, eps, scale_log2);
+                                                                                           chunks, rpc, eps, scale_log2, dbl);
     cudaError_t e = cudaGetLastError();
     return e == cudaSuccess ? AVSAL_OK : cuda_fail(e, "fusion_tc launch");
 }

@@ -64,6 +64,13 @@ __device__ __forceinline__ void ldsm_x2(uint32_t (&r)[2], const void *p) {
     asm volatile("ldmatrix.sync.aligned.m8n8.x2.shared.b16 {%0,%1}, [%2];\n" : "=r"(r[0]), "=r"(r[1]) : "r"(a));
 }
 
+__device__ __forceinline__ void cp16(void *smem, const void *gmem) {
+    uint32_t a = (uint32_t)__cvta_generic_to_shared(smem);
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16;\n" ::"r"(a), "l"(gmem));
+}
+__device__ __forceinline__ void cp_commit() { asm volatile("cp.async.commit_group;\n" ::); }
+__device__ __forceinline__ void cp_wait_all() { asm volatile("cp.async.wait_all;\n" ::: "memory"); }
+
 __device__ __forceinline__ float quad_sum(float v) {
     v += __shfl_xor_sync(0xffffffffu, v, 1);
     return v + __shfl_xor_sync(0xffffffffu, v, 2);
@@ -81,6 +88,15 @@ template <class T> __device__ __forceinline__ void stage(T *dst, int ld, const T
         int r = i / vpr, v = i % vpr;
         *reinterpret_cast<uint4 *>(dst + (long long)r * ld + v * 8) =
             __ldg(reinterpret_cast<const uint4 *>(src + (long long)r * gstride + v * 8));
+    }
+}
+
+// Asynchronous form of stage (cp.async, 16 bytes, all copies in flight at once); complete with cp_commit/cp_wait_all.
+template <class T> __device__ __forceinline__ void stage_async(T *dst, int ld, const T *src, long long gstride, int rows, int cols) {
+    const int vpr = cols / 8;
+    for (int i = threadIdx.x; i < rows * vpr; i += blockDim.x) {
+        int r = i / vpr, v = i % vpr;
+        cp16(dst + (long long)r * ld + v * 8, src + (long long)r * gstride + v * 8);
     }
 }
 
@@ -181,12 +197,50 @@ template <class T> struct FWp {
 constexpr int FUS_WARPS = 8, FUS_THREADS = FUS_WARPS * 32, FCH = 64;  // FFN hidden units per staged chunk
 
 __host__ __device__ constexpr int fus_ld(int d) { return d + 8; }
-// Shared memory of fusion_tc: K and V (lkp rows each) plus one staging buffer.
-__host__ __device__ inline size_t fus_smem(int d, int lkp) {
+// Elements of one weight staging buffer: a D x D matrix, or one FFN chunk (W1 rows and W2 columns).
+__host__ __device__ inline size_t fus_buf(int d) {
     size_t stage_el = (size_t)d * fus_ld(d);
     size_t ffn_el = (size_t)FCH * fus_ld(d) + (size_t)d * (FCH + 8);
-    if (ffn_el > stage_el) stage_el = ffn_el;
-    return (2 * (size_t)lkp * fus_ld(d) + stage_el) * 2;
+    return ffn_el > stage_el ? ffn_el : stage_el;
+}
+// Shared memory of fusion_tc: K and V (lkp rows each) plus one or two (double-buffered) staging buffers.
+__host__ __device__ inline size_t fus_smem(int d, int lkp, bool dbl) {
+    return (2 * (size_t)lkp * fus_ld(d) + (dbl ? 2 : 1) * fus_buf(d)) * 2;
+}
+
+// Weight phases of one block, in order: Wk, Wv, then per round of query rows Wq, Wo, and the FFN chunks.
+template <class T, int D> __device__ __forceinline__ void fus_issue(int p, T *buf, const FWp<T> &w, int f, int nf) {
+    constexpr int LD = fus_ld(D), LD2 = FCH + 8;
+    if (p < 2) {
+        stage_async(buf, LD, p ? w.vw : w.kw, D, D, D);
+    } else {
+        const int q = (p - 2) % (2 + nf);
+        if (q < 2) {
+            stage_async(buf, LD, q ? w.ow : w.qw, D, D, D);
+        } else {
+            const int c0 = (q - 2) * FCH;
+            stage_async(buf, LD, w.f0w + (long long)c0 * D, D, FCH, D);
+            stage_async(buf + FCH * LD, LD2, w.f2w + c0, f, D, FCH);
+        }
+    }
+    cp_commit();
+}
+// Begins phase p and returns the buffer with its weights. Double-buffered: phase p's copy was issued at the start
+// of phase p-1 and the copy of phase p+1 now overlaps phase p's arithmetic (the barrier guarantees that every warp
+// is done with phase p-1, the other buffer's last user). Single buffer: copy, wait, barrier.
+template <class T, int D> __device__ __forceinline__ T *fus_phase(int p, int np, T *wb, bool dbl, const FWp<T> &w, int f, int nf) {
+    const size_t be = fus_buf(D);
+    if (dbl) {
+        cp_wait_all();
+        __syncthreads();
+        if (p + 1 < np) fus_issue<T, D>(p + 1, wb + ((p + 1) & 1) * be, w, f, nf);
+        return wb + (p & 1) * be;
+    }
+    __syncthreads();
+    fus_issue<T, D>(p, wb, w, f, nf);
+    cp_wait_all();
+    __syncthreads();
+    return wb;
 }
 
 // The whole fusion block (K/V of the frame's audio tokens, then rounds of 8x16 query rows: LN_q, Q, attention with
@@ -195,7 +249,7 @@ __host__ __device__ inline size_t fus_smem(int d, int lkp) {
 template <class T, int D, int HD>
 __global__ void __launch_bounds__(FUS_THREADS, 1)
 fusion_tc(const T *__restrict__ x, const T *__restrict__ ap, FWp<T> w, T *__restrict__ out, int lq, int lk, int f,
-          int chunks, int rpc, float eps, float scale_log2) {
+          int chunks, int rpc, float eps, float scale_log2, int dbl) {
     constexpr int LD = fus_ld(D), NT = D / 8, KT = D / 16, H = D / HD, HT = HD / 8, HK = HD / 16;
     extern __shared__ __align__(16) unsigned char smraw[];
     const int lkp = (lk + 31) & ~31;
@@ -205,12 +259,13 @@ fusion_tc(const T *__restrict__ x, const T *__restrict__ ap, FWp<T> w, T *__rest
     const T *apf = ap + frame * lk * D;
     const T *xf = x + frame * lq * D;
     T *of = out + frame * lq * D;
+    const int qb = chunk * rpc, qe = min(lq, qb + rpc), nf = f / FCH;
+    const int rounds = (qe - qb + 16 * FUS_WARPS - 1) / (16 * FUS_WARPS), np = 2 + rounds * (2 + nf);
+    if (dbl) fus_issue<T, D>(0, Wb, w, f, nf);
 
     // ---- K and V of all audio tokens of this frame (rows >= lk are zero) ----
     for (int pass = 0; pass < 2; ++pass) {
-        __syncthreads();
-        stage(Wb, LD, pass ? w.vw : w.kw, D, D, D);
-        __syncthreads();
+        T *Wp = fus_phase<T, D>(pass, np, Wb, dbl, w, f, nf);
         T *dst = pass ? Vs : Ks;
         for (int t = warp; t < lkp / 16; t += FUS_WARPS) {
             float v[NT][4];
@@ -220,7 +275,7 @@ fusion_tc(const T *__restrict__ x, const T *__restrict__ ap, FWp<T> w, T *__rest
             c_to_a<T, NT>(v, a);
             float acc[NT][4];
             zero<T, NT>(acc);
-            gemm_w<T, KT, NT>(a, Wb, LD, acc);
+            gemm_w<T, KT, NT>(a, Wp, LD, acc);
             add_bias<T, NT>(acc, pass ? w.vb : w.kb);
 #pragma unroll
             for (int j = 0; j < NT; ++j) {
@@ -231,14 +286,11 @@ fusion_tc(const T *__restrict__ x, const T *__restrict__ ap, FWp<T> w, T *__rest
         }
     }
 
-    const int qb = chunk * rpc, qe = min(lq, qb + rpc);
-    for (int r0 = qb; r0 < qe; r0 += 16 * FUS_WARPS) {
-        const int row0 = r0 + 16 * warp;
+    for (int r0 = qb, rnd = 0; r0 < qe; r0 += 16 * FUS_WARPS, ++rnd) {
+        const int row0 = r0 + 16 * warp, p0 = 2 + rnd * (2 + nf);
         const bool active = row0 < qe;
         // ---- Q = q_proj(LN_q(x)) ----
-        __syncthreads();
-        stage(Wb, LD, w.qw, D, D, D);
-        __syncthreads();
+        T *Wq = fus_phase<T, D>(p0, np, Wb, dbl, w, f, nf);
         uint32_t att[KT][4];
         if (active) {
             uint32_t qa[KT][4];
@@ -249,7 +301,7 @@ fusion_tc(const T *__restrict__ x, const T *__restrict__ ap, FWp<T> w, T *__rest
                 uint32_t a[KT][4];
                 c_to_a<T, NT>(v, a);
                 zero<T, NT>(v);
-                gemm_w<T, KT, NT>(a, Wb, LD, v);
+                gemm_w<T, KT, NT>(a, Wq, LD, v);
                 add_bias<T, NT>(v, w.qb);
                 c_to_a<T, NT>(v, qa);
             }
@@ -324,14 +376,12 @@ fusion_tc(const T *__restrict__ x, const T *__restrict__ ap, FWp<T> w, T *__rest
             }
         }
         // ---- x1 = x + out_proj(att) ----
-        __syncthreads();
-        stage(Wb, LD, w.ow, D, D, D);
-        __syncthreads();
+        T *Wo = fus_phase<T, D>(p0 + 1, np, Wb, dbl, w, f, nf);
         float y[NT][4];
         uint32_t la[KT][4];
         if (active) {
             load_rows<T, D>(xf, row0, qe, y);
-            gemm_w<T, KT, NT>(att, Wb, LD, y);
+            gemm_w<T, KT, NT>(att, Wo, LD, y);
             add_bias<T, NT>(y, w.ob);
             float v[NT][4];
 #pragma unroll
@@ -341,13 +391,9 @@ fusion_tc(const T *__restrict__ x, const T *__restrict__ ap, FWp<T> w, T *__rest
             add_bias<T, NT>(y, w.f2b);
         }
         // ---- y = x1 + ffn2(GELU(ffn0(LN_ffn(x1)))), hidden units in chunks of FCH ----
-        T *W1 = Wb, *W2 = Wb + FCH * LD;
         constexpr int LD2 = FCH + 8;
         for (int c0 = 0; c0 < f; c0 += FCH) {
-            __syncthreads();
-            stage(W1, LD, w.f0w + (long long)c0 * D, D, FCH, D);
-            stage(W2, LD2, w.f2w + c0, f, D, FCH);
-            __syncthreads();
+            T *W1 = fus_phase<T, D>(p0 + 2 + c0 / FCH, np, Wb, dbl, w, f, nf), *W2 = W1 + FCH * LD;
             if (active) {
                 float hch[FCH / 8][4];
                 zero<T, FCH / 8>(hch);
@@ -412,18 +458,31 @@ gru_tc(const T *__restrict__ seq, const T *__restrict__ wx, const T *__restrict_
         for (int it = slot; it < items; it += slots) {
             const int b = it / chunks, p0 = (it % chunks) * GPOS, pb = p0 - ww - 1;
             __syncthreads();  // previous item done with the patches and gxs
-            const T *xs = seq + ((long long)b * tt + t) * C * hw;
-            for (int i = threadIdx.x; i < prow * C; i += GRU_THREADS) {
-                int ci = i / prow, r = i % prow, pix = pb + r;
-                Px[r * PLD + ci] = (pix >= 0 && pix < hw) ? xs[(long long)ci * hw + pix] : fromf<T>(0.f);
-            }
+            // h patch by cp.async (all copies in flight), then the x patch (transposed to [pixel][channel]) with
+            // eight loads in flight per thread before their stores.
             const T *hs = hin + (long long)b * hw * C;
             for (int i = threadIdx.x; i < prow * (C / 8); i += GRU_THREADS) {
                 int r = i / (C / 8), v = i % (C / 8), pix = pb + r;
-                uint4 val = make_uint4(0, 0, 0, 0);
-                if (pix >= 0 && pix < hw) val = *reinterpret_cast<const uint4 *>(hs + (long long)pix * C + v * 8);
-                *reinterpret_cast<uint4 *>(Ph + r * PLD + v * 8) = val;
+                if (pix >= 0 && pix < hw) cp16(Ph + r * PLD + v * 8, hs + (long long)pix * C + v * 8);
+                else *reinterpret_cast<uint4 *>(Ph + r * PLD + v * 8) = make_uint4(0, 0, 0, 0);
             }
+            cp_commit();
+            const T *xs = seq + ((long long)b * tt + t) * C * hw;
+            const int total = prow * C;
+            for (int base = threadIdx.x; base < total; base += GRU_THREADS * 8) {
+                T v[8];
+#pragma unroll
+                for (int u = 0; u < 8; ++u) {
+                    const int i = base + u * GRU_THREADS, ci = i / prow, pix = pb + i % prow;
+                    v[u] = (i < total && pix >= 0 && pix < hw) ? xs[(long long)ci * hw + pix] : fromf<T>(0.f);
+                }
+#pragma unroll
+                for (int u = 0; u < 8; ++u) {
+                    const int i = base + u * GRU_THREADS;
+                    if (i < total) Px[(i % prow) * PLD + i / prow] = v[u];
+                }
+            }
+            cp_wait_all();
             __syncthreads();
             // Row addresses of this lane's A row for the 9 taps (zero row outside the image).
             const int m = p0 + 16 * mt + (lane & 15);

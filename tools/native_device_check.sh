@@ -41,8 +41,8 @@ if command -v compute-sanitizer >/dev/null; then
   log "racecheck"
   timeout "${SAN_TIMEOUT:-70}" compute-sanitizer --tool racecheck --racecheck-report hazard --error-exitcode 9 "$B/selftest" "$CU" "$CPU" > "$B/racecheck.txt" 2>&1
   echo "racecheck rc=$?" >> "$B/racecheck.txt"
-  { echo "---- memcheck"; grep -E "ERROR SUMMARY|FAIL|rc=" "$B/memcheck.txt"; grep -m5 -B2 -A8 "Invalid\|Error" "$B/memcheck.txt";
-    echo "---- racecheck"; grep -E "RACECHECK SUMMARY|ERROR SUMMARY|FAIL|rc=" "$B/racecheck.txt"; grep -m5 -A6 "Hazard\|Error" "$B/racecheck.txt"; } > "$OUT/sanitizers.txt"
+  { echo "---- memcheck"; grep -E "ERROR SUMMARY|FAIL|^memcheck rc=" "$B/memcheck.txt"; grep -m5 -B2 -A8 "Invalid " "$B/memcheck.txt";
+    echo "---- racecheck"; grep -E "RACECHECK SUMMARY|ERROR SUMMARY|FAIL|^racecheck rc=" "$B/racecheck.txt"; grep -m5 -A6 "Hazard" "$B/racecheck.txt"; } > "$OUT/sanitizers.txt"
   cat "$OUT/sanitizers.txt" | head -40
 else echo "compute-sanitizer not found" | tee "$OUT/sanitizers.txt"; fi
 log "done"

@@ -459,7 +459,7 @@ gru_tc(const T *__restrict__ seq, const T *__restrict__ wx, const T *__restrict_
             const int b = it / chunks, p0 = (it % chunks) * GPOS, pb = p0 - ww - 1;
             __syncthreads();  // previous item done with the patches and gxs
             // h patch by cp.async (all copies in flight), then the x patch (transposed to [pixel][channel]) with
-            // eight loads in flight per thread before their stores.
+            // sixteen loads in flight per thread before their stores.
             const T *hs = hin + (long long)b * hw * C;
             for (int i = threadIdx.x; i < prow * (C / 8); i += GRU_THREADS) {
                 int r = i / (C / 8), v = i % (C / 8), pix = pb + r;
@@ -469,15 +469,15 @@ gru_tc(const T *__restrict__ seq, const T *__restrict__ wx, const T *__restrict_
             cp_commit();
             const T *xs = seq + ((long long)b * tt + t) * C * hw;
             const int total = prow * C;
-            for (int base = threadIdx.x; base < total; base += GRU_THREADS * 8) {
-                T v[8];
+            for (int base = threadIdx.x; base < total; base += GRU_THREADS * 16) {
+                T v[16];
 #pragma unroll
-                for (int u = 0; u < 8; ++u) {
+                for (int u = 0; u < 16; ++u) {
                     const int i = base + u * GRU_THREADS, ci = i / prow, pix = pb + i % prow;
                     v[u] = (i < total && pix >= 0 && pix < hw) ? xs[(long long)ci * hw + pix] : fromf<T>(0.f);
                 }
 #pragma unroll
-                for (int u = 0; u < 8; ++u) {
+                for (int u = 0; u < 16; ++u) {
                     const int i = base + u * GRU_THREADS;
                     if (i < total) Px[(i % prow) * PLD + i / prow] = v[u];
                 }

@@ -40,7 +40,7 @@ public final class AvSalNative {
     /** What loaded: each backend may be null; {@code summary} says why. */
     private record State(KernelBackend cpu, KernelBackend cuda, String summary) {}
 
-    private static State state;
+    private static volatile State state;
     private static boolean jniLoaded;
     private static Path extracted;
 
@@ -55,12 +55,16 @@ public final class AvSalNative {
     /** One line: what loaded from where and what the head will use, or why nothing loaded. */
     public static String status() { return state().summary; }
 
-    private static synchronized State state() {
-        if (state == null) {
-            state = load();
-            LOG.info("avsal native kernels: {}", state.summary);
+    private static State state() {
+        State s = state;
+        if (s != null) return s; // hot path of every head forward on CUDA tensors: no lock
+        synchronized (AvSalNative.class) {
+            if (state == null) {
+                state = load();
+                LOG.info("avsal native kernels: {}", state.summary);
+            }
+            return state;
         }
-        return state;
     }
 
     private static State load() {
@@ -150,5 +154,9 @@ public final class AvSalNative {
     }
 
     /** Forgets what loaded so that the next call reads the properties again (tests only; the JNI glue stays). */
-    static synchronized void resetForTests() { state = null; }
+    static void resetForTests() {
+        synchronized (AvSalNative.class) {
+            state = null;
+        }
+    }
 }

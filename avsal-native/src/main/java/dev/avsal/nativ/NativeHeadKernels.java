@@ -43,6 +43,7 @@ public final class NativeHeadKernels implements HeadKernels {
 
     @Override
     public boolean accepts(Tensor t) {
+        if (discovered && !t.is_cuda()) return false; // CPU work never loads the native libraries
         KernelBackend b = backend();
         if (b == null) return false;
         if (!b.isCuda()) return t.is_cpu();

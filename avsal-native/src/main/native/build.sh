@@ -18,6 +18,7 @@ HDRS="$SRC/avsal_native.h $SRC/avsal_common.hpp"
 case "$WHAT" in
   cpu)
     CXX="${CXX:-g++}"
+    [ -f "$JH/include/jni.h" ] || { echo "[avsal-native] $JH/include/jni.h not found: build with a JDK (JAVA_HOME)" >&2; exit 1; }
     fresh "$OUT/libavsal_native_cpu.so" "$SRC/avsal_cpu.cpp" $HDRS ||
       "$CXX" -O2 -std=c++17 -shared -fPIC -Wall -Wextra -o "$OUT/libavsal_native_cpu.so" "$SRC/avsal_cpu.cpp"
     fresh "$OUT/libavsal_jni.so" "$SRC/jni/avsal_jni.cpp" $HDRS ||

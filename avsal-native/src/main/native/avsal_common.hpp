@@ -69,8 +69,9 @@ inline int check_fusion(const avsal_tensor *x, const avsal_tensor *ap, const avs
 }
 
 struct GruDims { int64_t b, t, c, h, w; };
+inline bool present(const avsal_tensor *t) { return t && t->data; }
 inline int check_gru(const avsal_tensor *seq, const avsal_tensor *wx, const avsal_tensor *bx, const avsal_tensor *wh,
-                     const avsal_tensor *out, GruDims &g) {
+                     const avsal_tensor *h0, const avsal_tensor *out, GruDims &g) {
     if (!seq || !wx || !bx || !wh || !out) return fail(AVSAL_ERR_ARG, "convgru: null argument");
     int dt = seq->dtype, r;
     if (dt < 0 || dt > 2) return fail(AVSAL_ERR_DTYPE, "seq: unknown dtype %d", dt);
@@ -80,6 +81,9 @@ inline int check_gru(const avsal_tensor *seq, const avsal_tensor *wx, const avsa
     if ((r = check("conv_x.weight", wx, dt, 4, ww)) || (r = check("conv_x.bias", bx, dt, 1, bb)) ||
         (r = check("conv_h.weight", wh, dt, 4, ww)) || (r = check("out", out, dt, 5, seq->shape)))
         return r;
+    int64_t hs[4] = {g.b, g.c, g.h, g.w};
+    if (present(h0) && (r = check("h0", h0, dt, 4, hs))) return r;
+    if (g.b * g.t > 2147483647LL / (3 * g.c * g.h * g.w)) return fail(AVSAL_ERR_UNSUPPORTED, "convgru: sequence too large");
     return 0;
 }
 

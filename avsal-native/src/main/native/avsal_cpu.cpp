@@ -107,15 +107,18 @@ double sigm(double v) { return 1.0 / (1.0 + std::exp(-v)); }
 } // namespace
 
 extern "C" int avsal_convgru_forward(const avsal_tensor *seq, const avsal_tensor *conv_x_w, const avsal_tensor *conv_x_b,
-                                     const avsal_tensor *conv_h_w, avsal_tensor *out, void *) {
+                                     const avsal_tensor *conv_h_w, const avsal_tensor *h0, avsal_tensor *out, void *) {
     clear_error();
     GruDims g;
-    if (int r = check_gru(seq, conv_x_w, conv_x_b, conv_h_w, out, g)) return r;
+    if (int r = check_gru(seq, conv_x_w, conv_x_b, conv_h_w, h0, out, g)) return r;
+    std::vector<double> H0;
+    if (present(h0)) H0 = load_all(h0);
     auto S = load_all(seq), wx = load_all(conv_x_w), bx = load_all(conv_x_b), wh = load_all(conv_h_w);
     const int64_t img = g.c * g.h * g.w, plane = g.h * g.w;
     std::vector<double> h((size_t)img), gx((size_t)(3 * img)), gh((size_t)(3 * img));
     for (int64_t b = 0; b < g.b; ++b) {
-        std::fill(h.begin(), h.end(), 0.0);
+        if (present(h0)) std::copy(H0.begin() + b * img, H0.begin() + (b + 1) * img, h.begin());
+        else std::fill(h.begin(), h.end(), 0.0);
         for (int64_t t = 0; t < g.t; ++t) {
             conv3(&S[(size_t)((b * g.t + t) * img)], gx.data(), g.c, g.h, g.w, wx, bx.data());
             conv3(h.data(), gh.data(), g.c, g.h, g.w, wh, nullptr);

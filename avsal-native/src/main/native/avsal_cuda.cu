@@ -9,6 +9,9 @@
 #include <cuda_fp16.h>
 #include <cooperative_groups.h>
 #include <cmath>
+#include <cstdlib>
+#include <algorithm>
+#include "avsal_tc.cuh"
 
 using namespace avsal;
 namespace cg = cooperative_groups;
@@ -250,7 +253,7 @@ template <class T> __global__ void gru_convx(const T *seq, const T *wx, const T 
 
 // Steps t0..t1-1 of the recurrence; with coop != 0 the launch is cooperative and grid.sync() separates steps.
 template <class T> __global__ void __launch_bounds__(256) gru_steps(const float *gx, const T *wh, T *out, float *hbuf, int b, int tt,
-                                                                    int c, int hh, int ww, int t0, int t1, int coop) {
+                                                                    int c, int hh, int ww, int t0, int t1, int coop, int has_h0) {
     const int plane = hh * ww;
     const long long img = (long long)b * c * plane;
     for (int t = t0; t < t1; ++t) {
@@ -262,7 +265,7 @@ template <class T> __global__ void __launch_bounds__(256) gru_steps(const float 
             const float *g = gx + ((long long)(bi * tt + t) * 3 * c + ch) * plane + p;
             float ar = g[0], az = g[(long long)c * plane], an = g[2LL * c * plane];
             float hr = 0.f, hz = 0.f, hnn = 0.f, hprev = 0.f;
-            if (t > 0) {
+            if (t > 0 || has_h0) {
                 const float *hi = hp + (long long)bi * c * plane;
                 for (int ci = 0; ci < c; ++ci)
 #pragma unroll
@@ -292,8 +295,12 @@ template <class T> __global__ void __launch_bounds__(256) gru_steps(const float 
     }
 }
 
+template <class T> __global__ void to_f32(const T *in, float *o, long long n) {
+    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x) o[i] = ld(in, i);
+}
+
 template <class T> int gru_run(const avsal_tensor *seq, const avsal_tensor *wx, const avsal_tensor *bx, const avsal_tensor *wh,
-                               const GruDims &g, avsal_tensor *out, cudaStream_t st) {
+                               const avsal_tensor *h0, const GruDims &g, avsal_tensor *out, cudaStream_t st) {
     int b = (int)g.b, tt = (int)g.t, c = (int)g.c, hh = (int)g.h, ww = (int)g.w;
     long long gxn = (long long)b * tt * 3 * c * hh * ww, img = (long long)b * c * hh * ww;
     keep_pool();
@@ -308,6 +315,11 @@ template <class T> int gru_run(const avsal_tensor *seq, const avsal_tensor *wx, 
     gru_convx<T><<<(unsigned)(cblocks < 65535LL * 8 ? cblocks : 65535LL * 8), 256, 0, st>>>(
         (const T *)seq->data, (const T *)wx->data, (const T *)bx->data, gx, b * tt, c, hh, ww);
     e = cudaGetLastError();
+    int has_h0 = present(h0) ? 1 : 0;
+    if (e == cudaSuccess && has_h0) {  // step 0 reads the previous state from slot 1 of the ping-pong buffer
+        to_f32<T><<<(unsigned)((img + 255) / 256 < 4096 ? (img + 255) / 256 : 4096), 256, 0, st>>>((const T *)h0->data, hbuf + img, img);
+        e = cudaGetLastError();
+    }
     if (e == cudaSuccess) {
         int coop = 0;
         cudaDeviceGetAttribute(&coop, cudaDevAttrCooperativeLaunch, dev);
@@ -320,13 +332,13 @@ template <class T> int gru_run(const avsal_tensor *seq, const avsal_tensor *wx, 
         T *op = (T *)out->data;
         int t0 = 0, t1 = tt, one = 1;
         void *args[] = {(void *)&gxc, (void *)&whp, (void *)&op, (void *)&hbuf, (void *)&b, (void *)&tt, (void *)&c,
-                        (void *)&hh, (void *)&ww, (void *)&t0, (void *)&t1, (void *)&one};
+                        (void *)&hh, (void *)&ww, (void *)&t0, (void *)&t1, (void *)&one, (void *)&has_h0};
         if (coop && occ > 0) {
             e = cudaLaunchCooperativeKernel((const void *)gru_steps<T>, dim3((unsigned)grid), dim3(256), args, 0, st);
         } else {
             unsigned gfull = (unsigned)(need < 65535LL * 8 ? need : 65535LL * 8);
             for (int t = 0; t < tt && e == cudaSuccess; ++t) {
-                gru_steps<T><<<gfull, 256, 0, st>>>(gx, whp, op, hbuf, b, tt, c, hh, ww, t, t + 1, 0);
+                gru_steps<T><<<gfull, 256, 0, st>>>(gx, whp, op, hbuf, b, tt, c, hh, ww, t, t + 1, 0, has_h0);
                 e = cudaGetLastError();
             }
         }
@@ -338,6 +350,131 @@ template <class T> int gru_run(const avsal_tensor *seq, const avsal_tensor *wx, 
     return AVSAL_OK;
 }
 
+
+// ---------------- version 2: tensor cores (bf16/fp16), see avsal_tc.cuh ----------------
+// AVSAL_NATIVE_V1=1 forces the version 1 kernels (for comparisons in the device check).
+bool force_v1() {
+    const char *e = getenv("AVSAL_NATIVE_V1");
+    return e && *e && *e != '0';
+}
+bool aligned16(const void *p) { return ((uintptr_t)p & 15) == 0; }
+int smem_optin() {
+    int dev = 0, v = 0;
+    cudaGetDevice(&dev);
+    cudaDeviceGetAttribute(&v, cudaDevAttrMaxSharedMemoryPerBlockOptin, dev);
+    return v;
+}
+int sm_count() {
+    int dev = 0, v = 1;
+    cudaGetDevice(&dev);
+    cudaDeviceGetAttribute(&v, cudaDevAttrMultiProcessorCount, dev);
+    return v;
+}
+
+template <class T, int D, int HD>
+int fusion_tc_launch(const T *x, const T *ap, const tc::FWp<T> &p, T *out, const FusionDims &fd, float eps, cudaStream_t st) {
+    const int lkp = ((int)fd.lk + 31) & ~31;
+    static int optin = -1;
+    static cudaError_t attr = cudaErrorUnknown;
+    if (optin < 0) {
+        optin = smem_optin();
+        attr = cudaFuncSetAttribute(tc::fusion_tc<T, D, HD>, cudaFuncAttributeMaxDynamicSharedMemorySize, optin);
+    }
+    if (attr != cudaSuccess) return -1;
+    const int dbl = tc::fus_smem(D, lkp, true) <= (size_t)optin ? 1 : 0;
+    const size_t smem = tc::fus_smem(D, lkp, dbl);
+    if (smem > (size_t)optin) return -1;
+    const int lq = (int)fd.lq, tiles = (lq + 15) / 16;
+    long long frames = fd.n;
+    int chunks = (int)std::max(1LL, std::min((long long)(lq + 63) / 64, (long long)sm_count() / std::max(1LL, frames)));
+    const int rpc = 16 * ((tiles + chunks - 1) / chunks);
+    chunks = (lq + rpc - 1) / rpc;
+    if (frames * chunks > 2147483647LL) return -1;
+    const float scale_log2 = 1.4426950408889634f / sqrtf((float)HD);
+    tc::fusion_tc<T, D, HD><<<(unsigned)(frames * chunks), tc::FUS_THREADS, smem, st>>>(x, ap, p, out, lq, (int)fd.lk, (int)fd.f,
+                                                                                           chunks, rpc, eps, scale_log2, dbl);
+    cudaError_t e = cudaGetLastError();
+    return e == cudaSuccess ? AVSAL_OK : cuda_fail(e, "fusion_tc launch");
+}
+
+// Returns -1 when the tensor-core kernel does not apply (the caller then runs version 1).
+template <class T> int fusion_tc_run(const avsal_tensor *x, const avsal_tensor *ap, const avsal_fusion_weights *w,
+                                     const FusionDims &fd, float eps, avsal_tensor *out, cudaStream_t st) {
+    if (force_v1() || fd.f % tc::FCH) return -1;
+    tc::FWp<T> p;
+    const avsal_tensor *src[18] = {&w->norm_q_w, &w->norm_q_b, &w->norm_kv_w, &w->norm_kv_b, &w->q_w, &w->q_b, &w->k_w,
+                                   &w->k_b, &w->v_w, &w->v_b, &w->out_w, &w->out_b, &w->norm_ffn_w, &w->norm_ffn_b,
+                                   &w->ffn0_w, &w->ffn0_b, &w->ffn2_w, &w->ffn2_b};
+    const T **dst[18] = {&p.nqw, &p.nqb, &p.nkw, &p.nkb, &p.qw, &p.qb, &p.kw, &p.kb, &p.vw, &p.vb, &p.ow, &p.ob,
+                         &p.nfw, &p.nfb, &p.f0w, &p.f0b, &p.f2w, &p.f2b};
+    for (int i = 0; i < 18; ++i) *dst[i] = (const T *)src[i]->data;
+    // 16-byte staging of the weight matrices; 4-byte pairs for activations, biases and norms.
+    for (const void *m : {(const void *)p.qw, (const void *)p.kw, (const void *)p.vw, (const void *)p.ow, (const void *)p.f0w, (const void *)p.f2w})
+        if (!aligned16(m)) return -1;
+    const T *xp = (const T *)x->data, *app = (const T *)ap->data;
+    T *op = (T *)out->data;
+    if (((uintptr_t)xp | (uintptr_t)app | (uintptr_t)op) & 3) return -1;
+    const int d = (int)fd.d, hd = d / fd.heads;
+#define AVSAL_FUS(DD, HH) if (d == DD && hd == HH) return fusion_tc_launch<T, DD, HH>(xp, app, p, op, fd, eps, st);
+    AVSAL_FUS(128, 32) AVSAL_FUS(128, 64) AVSAL_FUS(128, 16) AVSAL_FUS(64, 32) AVSAL_FUS(64, 64) AVSAL_FUS(64, 16)
+#undef AVSAL_FUS
+    return -1;
+}
+
+template <class T, int C>
+int gru_tc_launch(const T *seq, const T *wx, const T *bx, const T *wh, const T *h0, T *out, const GruDims &g, cudaStream_t st) {
+    const int hw = (int)(g.h * g.w), nb = (int)g.b, tt = (int)g.t, hh = (int)g.h, ww = (int)g.w;
+    const size_t smem = tc::gru_smem(C, ww);
+    static int optin = -1;
+    static cudaError_t attr = cudaErrorUnknown;
+    if (optin < 0) {
+        optin = smem_optin();
+        attr = cudaFuncSetAttribute(tc::gru_tc<T, C>, cudaFuncAttributeMaxDynamicSharedMemorySize, optin);
+    }
+    if (attr != cudaSuccess || smem > (size_t)optin) return -1;
+    int dev = 0, coop = 0, occ = 0;
+    cudaGetDevice(&dev);
+    cudaDeviceGetAttribute(&coop, cudaDevAttrCooperativeLaunch, dev);
+    if (!coop || cudaOccupancyMaxActiveBlocksPerMultiprocessor(&occ, tc::gru_tc<T, C>, tc::GRU_THREADS, smem) != cudaSuccess || occ < 1)
+        return -1;
+    const int groups = C / 8, chunks = (hw + tc::GPOS - 1) / tc::GPOS;
+    const long long items = (long long)nb * chunks;
+    long long slots = std::min(items, (long long)occ * sm_count() / groups);
+    if (slots < 1) return -1;
+    keep_pool();
+    size_t hs = (size_t)nb * C * hw;
+    float *ws = nullptr;
+    cudaError_t e = cudaMallocAsync((void **)&ws, hs * 4 + 2 * hs * sizeof(T) + 16, st);
+    if (e != cudaSuccess) return cuda_fail(e, "cudaMallocAsync");
+    float *hstate = ws;
+    T *hx = (T *)(ws + hs);
+    tc::gru_tc_init<T><<<(unsigned)std::min<size_t>((hs + 255) / 256, 4096), 256, 0, st>>>(h0, hstate, hx + hs, nb, C, hw);
+    e = cudaGetLastError();
+    if (e == cudaSuccess) {
+        int chunks_arg = chunks;
+        void *args[] = {(void *)&seq, (void *)&wx, (void *)&bx, (void *)&wh, (void *)&out, (void *)&hstate, (void *)&hx,
+                        (void *)&nb, (void *)&tt, (void *)&hh, (void *)&ww, (void *)&chunks_arg};
+        e = cudaLaunchCooperativeKernel((const void *)tc::gru_tc<T, C>, dim3((unsigned)(groups * slots)), dim3(tc::GRU_THREADS), args, smem, st);
+    }
+    cudaError_t e2 = cudaFreeAsync(ws, st);
+    if (e != cudaSuccess) return cuda_fail(e, "gru_tc launch");
+    if (e2 != cudaSuccess) return cuda_fail(e2, "cudaFreeAsync");
+    return AVSAL_OK;
+}
+
+template <class T> int gru_tc_run(const avsal_tensor *seq, const avsal_tensor *wx, const avsal_tensor *bx, const avsal_tensor *wh,
+                                  const avsal_tensor *h0, const GruDims &g, avsal_tensor *out, cudaStream_t st) {
+    if (force_v1() || g.h * g.w > (1 << 30)) return -1;
+    const T *s = (const T *)seq->data, *px = (const T *)wx->data, *pb = (const T *)bx->data, *ph = (const T *)wh->data;
+    const T *p0 = present(h0) ? (const T *)h0->data : nullptr;
+    T *o = (T *)out->data;
+    switch (g.c) {
+        case 128: return gru_tc_launch<T, 128>(s, px, pb, ph, p0, o, g, st);
+        case 64: return gru_tc_launch<T, 64>(s, px, pb, ph, p0, o, g, st);
+        case 32: return gru_tc_launch<T, 32>(s, px, pb, ph, p0, o, g, st);
+        default: return -1;
+    }
+}
 } // namespace
 
 extern "C" int avsal_fusion_forward(const avsal_tensor *x, const avsal_tensor *ap, const avsal_fusion_weights *w,
@@ -349,21 +486,33 @@ extern "C" int avsal_fusion_forward(const avsal_tensor *x, const avsal_tensor *a
     cudaStream_t st = (cudaStream_t)stream;
     switch (x->dtype) {
         case AVSAL_F32: return fusion_run<float>(x, ap, w, fd, eps, out, st);
-        case AVSAL_BF16: return fusion_run<__nv_bfloat16>(x, ap, w, fd, eps, out, st);
-        default: return fusion_run<__half>(x, ap, w, fd, eps, out, st);
+        case AVSAL_BF16: {
+            int r = fusion_tc_run<__nv_bfloat16>(x, ap, w, fd, eps, out, st);
+            return r >= 0 ? r : fusion_run<__nv_bfloat16>(x, ap, w, fd, eps, out, st);
+        }
+        default: {
+            int r = fusion_tc_run<__half>(x, ap, w, fd, eps, out, st);
+            return r >= 0 ? r : fusion_run<__half>(x, ap, w, fd, eps, out, st);
+        }
     }
 }
 
 extern "C" int avsal_convgru_forward(const avsal_tensor *seq, const avsal_tensor *conv_x_w, const avsal_tensor *conv_x_b,
-                                     const avsal_tensor *conv_h_w, avsal_tensor *out, void *stream) {
+                                     const avsal_tensor *conv_h_w, const avsal_tensor *h0, avsal_tensor *out, void *stream) {
     clear_error();
     GruDims g;
-    if (int r = check_gru(seq, conv_x_w, conv_x_b, conv_h_w, out, g)) return r;
+    if (int r = check_gru(seq, conv_x_w, conv_x_b, conv_h_w, h0, out, g)) return r;
     cudaStream_t st = (cudaStream_t)stream;
     switch (seq->dtype) {
-        case AVSAL_F32: return gru_run<float>(seq, conv_x_w, conv_x_b, conv_h_w, g, out, st);
-        case AVSAL_BF16: return gru_run<__nv_bfloat16>(seq, conv_x_w, conv_x_b, conv_h_w, g, out, st);
-        default: return gru_run<__half>(seq, conv_x_w, conv_x_b, conv_h_w, g, out, st);
+        case AVSAL_F32: return gru_run<float>(seq, conv_x_w, conv_x_b, conv_h_w, h0, g, out, st);
+        case AVSAL_BF16: {
+            int r = gru_tc_run<__nv_bfloat16>(seq, conv_x_w, conv_x_b, conv_h_w, h0, g, out, st);
+            return r >= 0 ? r : gru_run<__nv_bfloat16>(seq, conv_x_w, conv_x_b, conv_h_w, h0, g, out, st);
+        }
+        default: {
+            int r = gru_tc_run<__half>(seq, conv_x_w, conv_x_b, conv_h_w, h0, g, out, st);
+            return r >= 0 ? r : gru_run<__half>(seq, conv_x_w, conv_x_b, conv_h_w, h0, g, out, st);
+        }
     }
 }
 

@@ -36,10 +36,11 @@ typedef struct {
 int avsal_fusion_forward(const avsal_tensor *x, const avsal_tensor *ap, const avsal_fusion_weights *w,
                          int32_t heads, float eps, avsal_tensor *out, void *stream);
 
-/* ConvGRU over a whole sequence from h0 = 0: seq [B, T, C, H, W], conv_x_w [3C, C, 3, 3], conv_x_b [3C],
- * conv_h_w [3C, C, 3, 3] (no bias), gates in channel blocks (r, z, n); out [B, T, C, H, W] = every state. */
+/* ConvGRU over a whole sequence: seq [B, T, C, H, W], conv_x_w [3C, C, 3, 3], conv_x_b [3C],
+ * conv_h_w [3C, C, 3, 3] (no bias), gates in channel blocks (r, z, n); h0 [B, C, H, W] is the state before the
+ * first step (NULL, or a descriptor with NULL data, means h0 = 0); out [B, T, C, H, W] = every state. */
 int avsal_convgru_forward(const avsal_tensor *seq, const avsal_tensor *conv_x_w, const avsal_tensor *conv_x_b,
-                          const avsal_tensor *conv_h_w, avsal_tensor *out, void *stream);
+                          const avsal_tensor *conv_h_w, const avsal_tensor *h0, avsal_tensor *out, void *stream);
 
 const char *avsal_last_error(void);
 const char *avsal_backend_name(void);

@@ -12,7 +12,8 @@
 #include <vector>
 
 typedef int (*fusion_fn)(const avsal_tensor *, const avsal_tensor *, const avsal_fusion_weights *, int32_t, float, avsal_tensor *, void *);
-typedef int (*gru_fn)(const avsal_tensor *, const avsal_tensor *, const avsal_tensor *, const avsal_tensor *, avsal_tensor *, void *);
+typedef int (*gru_fn)(const avsal_tensor *, const avsal_tensor *, const avsal_tensor *, const avsal_tensor *, const avsal_tensor *,
+                      avsal_tensor *, void *);
 typedef const char *(*err_fn)(void);
 
 struct Lib { fusion_fn fusion; gru_fn gru; err_fn err; };
@@ -36,7 +37,7 @@ struct Pair {
         if (dtype == AVSAL_F32) hf.resize((size_t)n); else hb.resize((size_t)n);
         for (int64_t i = 0; i < n; ++i) {
             float v = fill ? offset + scale * nd(rng) : NAN;
-            if (dtype == AVSAL_F32) hf[(size_t)i] = v; else hb[(size_t)i] = avsal::f_to_bf16(v);
+            if (dtype == AVSAL_F32) hf[(size_t)i] = v; else hb[(size_t)i] = dtype == AVSAL_BF16 ? avsal::f_to_bf16(v) : avsal::f_to_h(v);
         }
         void *dp; CK(cudaMalloc(&dp, (size_t)n * el));
         CK(cudaMemcpy(dp, dtype == AVSAL_F32 ? (void *)hf.data() : (void *)hb.data(), (size_t)n * el, cudaMemcpyHostToDevice));
@@ -68,9 +69,10 @@ int main(int argc, char **argv) {
     if (argc < 3) { fprintf(stderr, "usage: selftest CUDA.so CPU.so\n"); return 2; }
     Lib cu = open_lib(argv[1]), cpu = open_lib(argv[2]);
     int bad = 0;
-    struct FC { int n, lq, lk, d, heads; } fcs[] = {{2, 19, 37, 64, 2}, {1, 17, 5, 96, 3}};
+    // d=64/128 with head width 16/32/64 take the tensor-core kernels for bf16/fp16; d=96 the version 1 kernels.
+    struct FC { int n, lq, lk, d, heads; } fcs[] = {{2, 19, 37, 64, 2}, {1, 17, 5, 96, 3}, {2, 150, 45, 128, 4}, {1, 9, 1, 128, 2}, {1, 33, 70, 64, 4}};
     for (auto c : fcs)
-        for (int dt : {AVSAL_F32, AVSAL_BF16}) {
+        for (int dt : {AVSAL_F32, AVSAL_BF16, AVSAL_F16}) {
             int64_t d = c.d, f = 2 * d;
             Pair x(dt, {c.n, c.lq, d}, 1, 0), a(dt, {c.n, c.lk, d}, 1, 0.5f), out(dt, {c.n, c.lq, d}, 0, 0, false);
             std::vector<Pair *> ws;
@@ -91,19 +93,22 @@ int main(int argc, char **argv) {
                    ok ? "PASS" : "FAIL", r2 ? cu.err() : "");
             bad += !ok;
         }
-    struct GC { int b, t, c, h, w; } gcs[] = {{1, 3, 16, 5, 7}, {2, 2, 8, 4, 3}};
+    struct GC { int b, t, c, h, w; } gcs[] = {{1, 3, 16, 5, 7}, {2, 2, 8, 4, 3}, {2, 3, 32, 5, 7}, {1, 4, 64, 9, 13}, {1, 2, 128, 3, 2}};
     for (auto c : gcs)
-        for (int dt : {AVSAL_F32, AVSAL_BF16}) {
+        for (int dt : {AVSAL_F32, AVSAL_BF16, AVSAL_F16}) {
             Pair s(dt, {c.b, c.t, c.c, c.h, c.w}, 1, 0), wx(dt, {3 * c.c, c.c, 3, 3}, 0.1f, 0), bx(dt, {3 * c.c}, 0.2f, 0),
                 wh(dt, {3 * c.c, c.c, 3, 3}, 0.1f, 0), out(dt, {c.b, c.t, c.c, c.h, c.w}, 0, 0, false);
-            int r1 = cpu.gru(&s.h, &wx.h, &bx.h, &wh.h, &out.h, nullptr);
-            int r2 = cu.gru(&s.d, &wx.d, &bx.d, &wh.d, &out.d, nullptr);
-            CK(cudaDeviceSynchronize());
-            double e = (r1 || r2) ? NAN : out.compare();
-            bool ok = e == e && e < (dt == AVSAL_F32 ? 1e-5 : 1e-2);
-            printf("convgru b=%d t=%d c=%d %dx%d dtype=%d rc=%d/%d rel=%.3e %s %s\n", c.b, c.t, c.c, c.h, c.w, dt, r1, r2, e,
-                   ok ? "PASS" : "FAIL", r2 ? cu.err() : "");
-            bad += !ok;
+            Pair h0(dt, {c.b, c.c, c.h, c.w}, 0.5f, 0);
+            for (int with_h0 = 0; with_h0 < 2; ++with_h0) {
+                int r1 = cpu.gru(&s.h, &wx.h, &bx.h, &wh.h, with_h0 ? &h0.h : nullptr, &out.h, nullptr);
+                int r2 = cu.gru(&s.d, &wx.d, &bx.d, &wh.d, with_h0 ? &h0.d : nullptr, &out.d, nullptr);
+                CK(cudaDeviceSynchronize());
+                double e = (r1 || r2) ? NAN : out.compare();
+                bool ok = e == e && e < (dt == AVSAL_F32 ? 1e-5 : 1e-2);
+                printf("convgru b=%d t=%d c=%d %dx%d dtype=%d h0=%d rc=%d/%d rel=%.3e %s %s\n", c.b, c.t, c.c, c.h, c.w, dt, with_h0, r1, r2, e,
+                       ok ? "PASS" : "FAIL", r2 ? cu.err() : "");
+                bad += !ok;
+            }
         }
     printf("selftest %s\n", bad ? "FAIL" : "PASS");
     return bad ? 1 : 0;

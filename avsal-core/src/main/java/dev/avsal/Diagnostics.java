@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import dev.avsal.model.head.HeadKernels;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.pytorch.global.torch;
 
@@ -53,7 +54,7 @@ public final class Diagnostics {
         } else {
             r.put("cuda_reason", cudaAbsentReason(gpuBuild));
         }
-        r.put("avsal_kernels", "not part of this build (the fused CUDA kernels live in avsal-native)");
+        r.put("avsal_kernels", HeadKernels.status()); // fused head kernels (avsal-native) or why LibTorch ops run
         return r;
     }
 

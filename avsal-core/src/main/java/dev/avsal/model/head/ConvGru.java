@@ -100,6 +100,13 @@ public class ConvGru extends Module {
     Tensor forwardUnchecked(Tensor seq, GruState state) {
         long frames = seq.size(1);
         Tensor h = state == null ? null : state.raw();
+        if (config.kernel() == 3) { // fused native kernel (avsal-native) when one takes these tensors
+            Tensor all = KernelHook.convGru(seq, convX.weight(), convX.bias(), convH.weight(), h);
+            if (all != null) {
+                if (state != null) state.set(all.select(1, frames - 1));
+                return all;
+            }
+        }
         TensorVector states = new TensorVector();
         for (long t = 0; t < frames; t++) {
             h = stepUnchecked(seq.select(1, t), h);

@@ -1,5 +1,6 @@
 package dev.avsal.model.head;
 
+import java.util.List;
 import org.bytedeco.pytorch.LayerNormImpl;
 import org.bytedeco.pytorch.LayerNormOptions;
 import org.bytedeco.pytorch.LinearImpl;
@@ -82,12 +83,23 @@ public class CrossAttentionFusion extends Module {
         long n = visual.size(0), lq = visual.size(1), lk = audio.size(1);
         long h = config.heads(), hd = config.headDim(), d = config.dim();
         Tensor x = visualProj.forward(visual);
-        Tensor a = normKv.forward(audioProj.forward(audio));
+        Tensor ap = audioProj.forward(audio);
+        // Fused native kernel (avsal-native) when one takes these tensors; otherwise the LibTorch ops below.
+        Tensor fused = KernelHook.fusion(x, ap, this::blockParams, (int) h, config.eps());
+        if (fused != null) return fused;
+        Tensor a = normKv.forward(ap);
         Tensor q = qProj.forward(normQ.forward(x)).view(n, lq, h, hd).transpose(1, 2);
         Tensor k = kProj.forward(a).view(n, lk, h, hd).transpose(1, 2);
         Tensor v = vProj.forward(a).view(n, lk, h, hd).transpose(1, 2);
         Tensor att = torch.scaled_dot_product_attention(q, k, v).transpose(1, 2).reshape(n, lq, d);
         x = x.add(outProj.forward(att));
         return x.add(ffnOut.forward(torch.gelu(ffnIn.forward(normFfn.forward(x)))));
+    }
+
+    /** The block's parameters after the input projections, in the order of {@link HeadKernels#fusionBlock}. */
+    private List<Tensor> blockParams() {
+        return List.of(normQ.weight(), normQ.bias(), normKv.weight(), normKv.bias(), qProj.weight(), qProj.bias(),
+                kProj.weight(), kProj.bias(), vProj.weight(), vProj.bias(), outProj.weight(), outProj.bias(),
+                normFfn.weight(), normFfn.bias(), ffnIn.weight(), ffnIn.bias(), ffnOut.weight(), ffnOut.bias());
     }
 }

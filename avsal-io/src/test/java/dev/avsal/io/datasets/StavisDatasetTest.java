@@ -220,4 +220,16 @@ class StavisDatasetTest {
         e = assertThrows(DatasetException.class, () -> v.open(15, 20));
         assertTrue(e.getMessage().contains("V1.wav") && e.getMessage().contains("truncated"), e.getMessage());
     }
+
+    @Test
+    void windowsArePlacedAsVideoReaderPlacesThem() throws Exception {
+        try (dev.avsal.io.VideoReader r = dev.avsal.io.VideoReader.builder()
+                .setFile(Path.of("src/test/resources/video/sync_h264_aac44k_stereo.mp4")).build()) {
+            int n = 0;
+            for (dev.avsal.io.VideoFrame f; (f = r.read()) != null; n++)
+                assertEquals(f.audioStartSample(), StavisDataset.firstSample(f.ptsMicros(), r.audioWindowSamples(),
+                        Math.round(r.audioHopSeconds() * r.audioSampleRate())), "frame " + n);
+            assertEquals(75, n);
+        }
+    }
 }

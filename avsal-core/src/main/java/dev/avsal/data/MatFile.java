@@ -7,7 +7,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -165,7 +164,7 @@ public final class MatFile {
     }
 
     private static void add(Map<String, Variable> vars, Variable v) {
-        if (v != null) vars.putIfAbsent(v.name, v);   // MATLAB's load keeps one per name; the first is ours
+        if (v != null) vars.putIfAbsent(v.name, v);   // a name twice (MATLAB and Octave never write that): the first counts
     }
 
     /** Parses an miMATRIX body: array flags, dimensions, name; remembers where the real part starts. */
@@ -315,12 +314,5 @@ public final class MatFile {
                 throw new DatasetException(file + ": truncated: " + where + " needs " + n + " bytes at offset " + pos
                         + " but has " + Math.max(0, buf.limit() - pos));
         }
-    }
-
-    /** For tests: the names and descriptions of all variables. */
-    List<String> describe() {
-        List<String> out = new ArrayList<>();
-        vars.values().forEach(v -> out.add(v.name + ": " + v.describe()));
-        return out;
     }
 }

@@ -214,16 +214,31 @@ public final class Dhf1kDataset implements SaliencyDataset {
         }
 
         private int[] size() {
+            try {
+                return checkedSize();
+            } catch (DatasetException e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            }
+        }
+
+        /** The size of the first map, which every map and fixation map must have. */
+        private int[] checkedSize() throws DatasetException {
             int[] s = size;
             if (s == null) {
-                try {
-                    Map2D m = FrameImages.grey(maps.resolve(names.get(0)));
-                    size = s = new int[] {m.width(), m.height()};
-                } catch (DatasetException e) {
-                    throw new IllegalStateException(e.getMessage(), e);
-                }
+                Map2D m = FrameImages.grey(maps.resolve(names.get(0)));
+                size = s = new int[] {m.width(), m.height()};
             }
             return s;
+        }
+
+        /** Reads a map and checks its size against the first map's (so a fixation map need not reread its density). */
+        private Map2D read(Path file, String what) throws DatasetException {
+            int[] s = checkedSize();
+            Map2D m = FrameImages.grey(file);
+            if (m.width() != s[0] || m.height() != s[1])
+                throw new DatasetException(file + ": " + what + " is " + m.width() + "x" + m.height() + " but the video's maps are "
+                        + s[0] + "x" + s[1] + " (" + maps.resolve(names.get(0)).getFileName() + ")");
+            return m;
         }
 
         @Override
@@ -234,19 +249,13 @@ public final class Dhf1kDataset implements SaliencyDataset {
         @Override
         public Map2D density(int frame) throws DatasetException {
             checkFrame(frame);
-            return FrameImages.grey(maps.resolve(names.get(frame)));
+            return read(maps.resolve(names.get(frame)), "the density");
         }
 
         @Override
         public Fixations fixations(int frame) throws DatasetException {
             checkFrame(frame);
-            Path f = fixation.resolve(names.get(frame));
-            Map2D mask = FrameImages.grey(f);
-            Map2D d = density(frame);
-            if (!mask.sameSize(d))
-                throw new DatasetException(f + ": fixation map is " + mask.width() + "x" + mask.height() + " but the density "
-                        + maps.resolve(names.get(frame)) + " is " + d.width() + "x" + d.height());
-            return Fixations.fromMask(mask);
+            return Fixations.fromMask(read(fixation.resolve(names.get(frame)), "the fixation map"));
         }
     }
 

@@ -237,22 +237,36 @@ public final class StavisDataset implements SaliencyDataset {
         }
 
         private int[] size() {
+            try {
+                return checkedSize();
+            } catch (DatasetException e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            }
+        }
+
+        /** The size of the first density, which every density and fixation map must have. */
+        private int[] checkedSize() throws DatasetException {
             int[] s = size;
             if (s == null) {
-                try {
-                    Map2D m = FrameImages.grey(eyeMap(0));
-                    size = s = new int[] {m.width(), m.height()};
-                } catch (DatasetException e) {
-                    throw new IllegalStateException(e.getMessage(), e);
-                }
+                Map2D m = FrameImages.grey(eyeMap(0));
+                size = s = new int[] {m.width(), m.height()};
             }
             return s;
+        }
+
+        private void checkSize(Path file, String what, Map2D m) throws DatasetException {
+            int[] s = checkedSize();
+            if (m.width() != s[0] || m.height() != s[1])
+                throw new DatasetException(file + ": " + what + " is " + m.width() + "x" + m.height() + " but the video's maps are "
+                        + s[0] + "x" + s[1] + " (" + eyeMap(0).getFileName() + ")");
         }
 
         @Override
         public Map2D density(int frame) throws DatasetException {
             checkFrame(frame);
-            return FrameImages.grey(eyeMap(frame));
+            Map2D m = FrameImages.grey(eyeMap(frame));
+            checkSize(eyeMap(frame), "the density", m);
+            return m;
         }
 
         @Override
@@ -260,10 +274,7 @@ public final class StavisDataset implements SaliencyDataset {
             checkFrame(frame);
             Path f = fixMap(frame);
             Map2D mask = MatFile.readMap(f, "eyeMap");
-            Map2D d = density(frame);
-            if (!mask.sameSize(d))
-                throw new DatasetException(f + ": eyeMap is " + mask.width() + "x" + mask.height() + " but the density "
-                        + eyeMap(frame) + " is " + d.width() + "x" + d.height());
+            checkSize(f, "eyeMap", mask);
             try {
                 return Fixations.fromMask(mask);
             } catch (IllegalArgumentException e) {

@@ -111,6 +111,10 @@ class Dhf1kDatasetTest {
                 root.resolve("annotation/0001/fixation/0002.png").toFile());
         e = assertThrows(DatasetException.class, () -> v.fixations(1));
         assertTrue(e.getMessage().contains("fixation/0002.png") && e.getMessage().contains("5x5"), e.getMessage());
+        ImageIO.write(new BufferedImage(7, 3, BufferedImage.TYPE_BYTE_GRAY), "png",
+                root.resolve("annotation/0001/maps/0004.png").toFile());
+        e = assertThrows(DatasetException.class, () -> v.density(3));
+        assertTrue(e.getMessage().contains("maps/0004.png") && e.getMessage().contains("7x3"), e.getMessage());
 
         // more maps than the video has frames
         for (int k = FRAMES + 1; k <= 80; k++)

@@ -30,7 +30,7 @@ import java.util.zip.Inflater;
  * thread-safe.
  */
 public final class MatFile {
-    /** Largest file, and largest inflated variable, accepted (guards against a corrupt size field). */
+    /** Largest file, and largest variable, accepted (guards against a corrupt size field). */
     public static final long MAX_BYTES = 1L << 30;
 
     private static final int MI_INT8 = 1, MI_UINT8 = 2, MI_INT16 = 3, MI_UINT16 = 4, MI_INT32 = 5, MI_UINT32 = 6,
@@ -149,7 +149,7 @@ public final class MatFile {
             int at = c.pos;
             int[] tag = c.tag();
             if (tag[0] == MI_COMPRESSED) {
-                ByteBuffer inflated = inflate(file, c.slice(tag[1]), at).order(order);
+                ByteBuffer inflated = inflate(file, c.slice(tag[1]), at, order).order(order);
                 Cursor z = new Cursor(file, inflated, "the compressed element at offset " + at);
                 int[] inner = z.tag();
                 if (inner[0] == MI_MATRIX) add(vars, matrix(file, z.sliceBuffer(inner[1]), order));
@@ -200,31 +200,42 @@ public final class MatFile {
         return new Variable(name, mxClass, complex, logical, dims, body, c.pos);
     }
 
-    private static ByteBuffer inflate(Path file, ByteBuffer src, int at) throws DatasetException {
+    /**
+     * Inflates a compressed element: its first 8 bytes are the inner element's tag, whose size fixes the buffer (so
+     * memory follows the declared size, which must also be reachable at zlib's highest ratio, about 1032:1).
+     */
+    private static ByteBuffer inflate(Path file, ByteBuffer src, int at, ByteOrder order) throws DatasetException {
         byte[] in = new byte[src.remaining()];
         src.get(src.position(), in);
         Inflater inf = new Inflater();
         try {
             inf.setInput(in);
-            byte[] out = new byte[Math.max(64, in.length * 4)];
-            int n = 0;
-            while (!inf.finished()) {
-                if (n == out.length) {
-                    if (out.length >= MAX_BYTES) throw new DatasetException(file + ": the compressed element at offset "
-                            + at + " inflates to more than " + MAX_BYTES + " bytes");
-                    out = java.util.Arrays.copyOf(out, (int) Math.min(MAX_BYTES, 2L * out.length));
-                }
-                int k = inf.inflate(out, n, out.length - n);
-                n += k;
-                if (k == 0 && (inf.needsInput() || inf.needsDictionary()))
-                    throw new DatasetException(file + ": truncated: the compressed element at offset " + at
-                            + " ends before its zlib stream does");
-            }
-            return ByteBuffer.wrap(out, 0, n).slice();
+            byte[] tag = new byte[8];
+            fill(file, inf, tag, 0, 8, at);
+            long declared = Integer.toUnsignedLong(ByteBuffer.wrap(tag).order(order).getInt(4));
+            if ((ByteBuffer.wrap(tag).order(order).getInt(0) >>> 16) != 0) declared = 0;   // a small element
+            if (declared > 1100L * in.length + 64 || declared > MAX_BYTES)
+                throw new DatasetException(file + ": corrupt compressed element at offset " + at + ": it declares "
+                        + declared + " bytes from " + in.length + " compressed");
+            byte[] out = java.util.Arrays.copyOf(tag, (int) (8 + declared));
+            fill(file, inf, out, 8, out.length, at);
+            return ByteBuffer.wrap(out);
         } catch (DataFormatException e) {
             throw new DatasetException(file + ": corrupt compressed element at offset " + at + ": " + e.getMessage(), e);
         } finally {
             inf.end();
+        }
+    }
+
+    private static void fill(Path file, Inflater inf, byte[] out, int from, int to, int at)
+            throws DataFormatException, DatasetException {
+        int n = from;
+        while (n < to) {
+            int k = inf.inflate(out, n, to - n);
+            n += k;
+            if (k == 0 && (inf.finished() || inf.needsInput() || inf.needsDictionary()))
+                throw new DatasetException(file + ": truncated: the compressed element at offset " + at + " inflates to "
+                        + n + " bytes, " + to + " needed");
         }
     }
 

@@ -88,6 +88,35 @@ class MatFileTest {
         assertTrue(typed > 0);
     }
 
+    /** Random byte changes: every outcome is values or a DatasetException, never another exception or a hang. */
+    @ParameterizedTest
+    @ValueSource(strings = {"all_v6.mat", "all_v7.mat"})
+    void corruptedBytesGiveValuesOrTypedErrors(String name) throws Exception {
+        byte[] good = Files.readAllBytes(DIR.resolve(name));
+        java.util.Random rnd = new java.util.Random(42);
+        Path f = tmp.resolve("fuzz.mat");
+        for (int round = 0; round < 400; round++) {
+            byte[] b = good.clone();
+            for (int k = 1 + rnd.nextInt(4); k > 0; k--) {
+                int at = 128 + rnd.nextInt(b.length - 128);
+                b[at] = rnd.nextInt(3) == 0 ? (byte) 0xFF : (byte) rnd.nextInt(256);
+            }
+            Files.write(f, b);
+            try {
+                MatFile m = MatFile.read(f);
+                for (String v : m.names()) {
+                    try {
+                        m.map(v);
+                    } catch (DatasetException e) {
+                        assertTrue(e.getMessage().contains("fuzz.mat"), e.getMessage());
+                    }
+                }
+            } catch (DatasetException e) {
+                assertTrue(e.getMessage().contains("fuzz.mat"), e.getMessage());
+            }
+        }
+    }
+
     @Test
     void truncatedDataIsNamed() throws Exception {
         byte[] all = Files.readAllBytes(DIR.resolve("all_v6.mat"));

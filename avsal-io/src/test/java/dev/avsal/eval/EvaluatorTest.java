@@ -87,6 +87,15 @@ class EvaluatorTest {
     }
 
     @Test
+    void meansDropNanMetricByMetric() {
+        Scores m = Evaluation.nanMean(List.of(new Scores(Double.NaN, 1, 1, 1, 1, 1, Double.NaN),
+                new Scores(0.2, 3, 1, 1, 1, 1, Double.NaN), new Scores(0.4, 2, 1, 1, 1, 1, Double.NaN)));
+        assertEquals(0.3, m.cc(), 1e-15);
+        assertEquals(2.0, m.nss(), 0.0);
+        assertTrue(Double.isNaN(m.sauc()));
+    }
+
+    @Test
     void savedPredictionsMatchIndependentValues() throws Exception {
         Path root = tmp.resolve("data");
         EvalData.write(root, 3, FRAMES);

@@ -119,8 +119,8 @@ class HtmlReportTest {
             ProcessBuilder pb = new ProcessBuilder(exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                     "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
                     "--user-data-dir=" + profile, "--dump-dom", html.toUri().toString());
-            Path err = Files.createTempFile("chromium", ".err");
-            pb.redirectError(err.toFile());
+            Path err = profile.resolve("stderr.txt"), out = profile.resolve("dom.html");
+            pb.redirectError(err.toFile()).redirectOutput(out.toFile());
             Process p;
             try {
                 p = pb.start();
@@ -128,14 +128,12 @@ class HtmlReportTest {
                 throw new AssertionError("chromium is not installed (apt-get install -y chromium; .ci/run does it), or "
                         + "pass -Davsal.skipBrowserTests=true: " + e.getMessage(), e);
             }
-            byte[] out = p.getInputStream().readAllBytes();
             if (!p.waitFor(120, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 fail("chromium did not finish in 120 s");
             }
             assertEquals(0, p.exitValue(), "chromium failed: " + Files.readString(err));
-            Files.deleteIfExists(err);
-            return new String(out, StandardCharsets.UTF_8);
+            return Files.readString(out, StandardCharsets.UTF_8);
         } finally {
             try (var s = Files.walk(profile)) {
                 s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());

@@ -31,7 +31,7 @@ public final class HtmlReport {
     /** Number of best and of worst videos shown with a still. */
     public static final int SHOWN = 3;
     static final int BINS = 20;
-    static final int STILL_MAX_WIDTH = 480;
+    static final int STILL_MAX_WIDTH = 480, STILL_MIN_WIDTH = 240;
 
     private HtmlReport() {}
 
@@ -142,11 +142,12 @@ public final class HtmlReport {
         h.append("</div>\n");
     }
 
-    /** The still's heatmap over its frame (or alone), at most {@link #STILL_MAX_WIDTH} wide, as PNG bytes. */
+    /** The still's heatmap over its frame (or alone), 240 to 480 pixels wide (integer upscaling of small frames), as PNG bytes. */
     static byte[] overlayPng(Evaluation.Still s) {
         RgbImage img = s.image();
         int w = img != null ? img.width() : s.prediction().width(), ht = img != null ? img.height() : s.prediction().height();
         if (w > STILL_MAX_WIDTH) { ht = Math.max(1, ht * STILL_MAX_WIDTH / w); w = STILL_MAX_WIDTH; }
+        else if (w < STILL_MIN_WIDTH) { int f = (STILL_MIN_WIDTH + w - 1) / w; w *= f; ht *= f; } // legible thumbnails
         Map2D p = s.prediction();
         if (p.width() != w || p.height() != ht) p = Resize.opencvBilinear(p, w, ht);
         double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;

@@ -75,7 +75,7 @@ class HtmlReportTest {
         assertEquals(5, images);
         // the still of v5 (frame 16x12, green) has the heatmap's peak column 5 brightest after the blend
         var still = ImageIO.read(new java.io.ByteArrayInputStream(HtmlReport.overlayPng(e.stills().get("v5"))));
-        assertEquals(16, still.getWidth());
+        assertEquals(16 * 15, still.getWidth(), "a 16-pixel frame is upscaled 15x to 240");
         int g = still.getRGB(0, 0) >> 8 & 0xff;
         assertEquals(Math.round(0.5 * 128 + 0.5 * 0), g, 1, "green frame blended with the colormap's black");
     }

@@ -41,7 +41,8 @@ import java.util.stream.Stream;
  *       names all work) and the i-th file is frame i; their number must equal the video's annotated frames.</li>
  *   <li>{@code PRED/ID.npy} or {@code PRED/ID_maps.npy}: a (frames, height, width) stack ({@code avsal predict --npy}).</li>
  * </ul>
- * See {@link MapFiles} for the value conventions.
+ * See {@link MapFiles} for the value conventions: integer maps (PNG, uint8 .npy) are scored as stored, except under
+ * {@link Protocol#STAVIS}, which reads them into [0, 1] as MATLAB's {@code im2double} does.
  *
  * <p>Choices of ours (the reference code evaluates one image at a time): the sAUC negatives of a frame are, for
  * every protocol, the fixations of the same video's other frames ({@link Fixations#stavisNegatives}, what STAViS
@@ -246,7 +247,8 @@ public final class Evaluator {
         }
 
         @Override Map2D next(int frame) throws EvalException {
-            return files != null ? MapFiles.read(files.get(frame)) : stack.frame(frame);
+            boolean unit = MapFiles.unitRange(scorer.protocol()); // STAViS reads maps with im2double
+            return files != null ? MapFiles.read(files.get(frame), unit) : unit ? stack.unitFrame(frame) : stack.frame(frame);
         }
 
         @Override RgbImage image(int frame) {

@@ -19,8 +19,11 @@ import javax.imageio.ImageIO;
  * Reads saliency maps, ground-truth densities and binary fixation maps from files: NumPy {@code .npy} (C order,
  * float32, float64 or uint8, either byte order; 2-D, or 3-D stacks through {@link #readNpyStack}) and PNG
  * (grey 8/16-bit: the sample value; colour: the mean of R, G and B, as AIM 2024's bench.py converts frames).
- * Values are returned as read (no rescaling: every metric is invariant to the scale, except STAViS, which expects
- * [0, 1] predictions; see {@link dev.avsal.metrics.Protocol#STAVIS}). Stateless and thread-safe.
+ * By default values are returned as stored (integer levels 0..255 or 0..65535), as AIM 2024's bench.py reads them
+ * ({@code cv2.imread}; its min-max normalisation adds float32 eps to the range, so the scale matters at about
+ * 1e-7). With {@code unitRange} integer formats are divided by their largest level, as MATLAB's {@code im2double}
+ * does in the STAViS evaluation, whose post-processing expects [0, 1] ({@link dev.avsal.metrics.Protocol#STAVIS});
+ * float formats are never rescaled. Stateless and thread-safe.
  */
 public final class MapFiles {
     private static final Pattern SHAPE = Pattern.compile("'shape':\\s*\\(([^)]*)\\)");
@@ -28,24 +31,41 @@ public final class MapFiles {
 
     private MapFiles() {}
 
-    /** A 2-D map from a {@code .npy} or {@code .png} file (chosen by the extension). */
-    public static Map2D read(Path file) throws EvalException {
+    /** A 2-D map from a {@code .npy} or {@code .png} file (chosen by the extension), values as stored. */
+    public static Map2D read(Path file) throws EvalException { return read(file, false); }
+
+    /**
+     * Whether a protocol reads integer maps as MATLAB's {@code im2double} does (STAViS), rather than as raw levels.
+     */
+    public static boolean unitRange(dev.avsal.metrics.Protocol p) { return p == dev.avsal.metrics.Protocol.STAVIS; }
+
+    /** As {@link #read(Path)}; with {@code unitRange}, integer maps are scaled to [0, 1] (see the class comment). */
+    public static Map2D read(Path file, boolean unitRange) throws EvalException {
         String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
         if (n.endsWith(".npy")) {
             Stack s = readNpyStack(file);
             if (s.shape.length != 2) throw new EvalException(file + ": expected a 2-D array, found shape "
                     + Arrays.toString(s.shape));
-            return s.frame(0);
+            return unitRange ? s.unitFrame(0) : s.frame(0);
         }
-        if (n.endsWith(".png")) return readPng(file);
+        if (n.endsWith(".png")) return readPng(file, unitRange);
         throw new EvalException(file + ": unknown map format (expected .npy or .png)");
     }
 
     /** A 2-D ({@code height, width}) or 3-D ({@code frames, height, width}) array of maps. */
-    public record Stack(Path file, int[] shape, double[] data) {
+    public record Stack(Path file, int[] shape, double[] data, int levels) {
+        /** Largest level of the dtype for uint8 (255), 0 for floats. */
+        public int levels() { return levels; }
         public int frames() { return shape.length == 3 ? shape[0] : 1; }
         public int height() { return shape[shape.length - 2]; }
         public int width() { return shape[shape.length - 1]; }
+
+        /** Frame {@code i} with uint8 levels scaled to [0, 1] (im2double); float frames as stored. */
+        public Map2D unitFrame(int i) {
+            Map2D m = frame(i);
+            if (levels > 0) for (int k = 0; k < m.data().length; k++) m.data()[k] /= levels;
+            return m;
+        }
 
         /** Frame {@code i} (a copy). */
         public Map2D frame(int i) {
@@ -109,11 +129,11 @@ public final class MapFiles {
             };
             if (!Double.isFinite(data[i])) throw new EvalException(file + ": non-finite value " + data[i] + " at index " + i);
         }
-        return new Stack(file, shape, data);
+        return new Stack(file, shape, data, size == 1 ? 255 : 0);
     }
 
-    /** A PNG as a grey map (see the class comment). */
-    public static Map2D readPng(Path file) throws EvalException {
+    /** A PNG as a grey map (see the class comment); {@code unitRange} divides by 255 or 65535 (the bit depth's top). */
+    public static Map2D readPng(Path file, boolean unitRange) throws EvalException {
         BufferedImage img;
         try {
             img = ImageIO.read(file.toFile());
@@ -136,6 +156,10 @@ public final class MapFiles {
                     out[y * w + x] = (((rgb >> 16) & 0xff) + ((rgb >> 8) & 0xff) + (rgb & 0xff)) / 3.0;
                 }
             }
+        if (unitRange) {
+            double top = grey && img.getColorModel().getComponentSize(0) > 8 ? 65535 : 255;
+            for (int i = 0; i < out.length; i++) out[i] /= top;
+        }
         return new Map2D(w, h, out);
     }
 }

@@ -181,6 +181,16 @@ class EvaluatorTest {
             assertEquals(want, got);
             assertFalse(Double.isNaN(got.sauc()));
         }
+        // v1's 8-bit PNG predictions are read as im2double does (levels / 255); raw levels would clip in STAViS
+        AnnotatedVideo v1 = d.videos("all").get(0);
+        List<Fixations> f1 = new ArrayList<>();
+        for (int k = 0; k < FRAMES; k++) f1.add(v1.fixations(k));
+        double[] unit = java.util.Arrays.stream(EvalData.truth(1, 1)).asDoubleStream().map(x -> x / 255).toArray();
+        double[] raw = java.util.Arrays.stream(EvalData.truth(1, 1)).asDoubleStream().toArray();
+        Scores want = scorer.score(Map2D.of(EvalData.W, EvalData.H, unit), v1.density(1), f1.get(1), Fixations.stavisNegatives(f1, 1));
+        Scores rawScores = scorer.score(Map2D.of(EvalData.W, EvalData.H, raw), v1.density(1), f1.get(1), Fixations.stavisNegatives(f1, 1));
+        assertEquals(want, e.frames().get(1).scores());
+        assertNotEquals(want.cc(), rawScores.cc(), 1e-3);
     }
 
     @Test

@@ -29,6 +29,8 @@ import picocli.CommandLine.Model.CommandSpec;
  * binary map (pixels {@code > 0}, each counted once, as MIT's code reads them) or a {@code .json} array of
  * {@code [row, column]} pairs (the AViMoS {@code fixations.json} entry of one frame; duplicates count under
  * {@code aim2024}, as bench.py counts them) on the density's grid, or the prediction's when there is no density.
+ * Integer predictions are read as stored, except under {@code stavis}, which reads them into [0, 1] as its MATLAB
+ * code does ({@link MapFiles}).
  */
 @Command(name = "score", mixinStandardHelpOptions = true,
         description = {"Score one saliency map against fixations (and a ground-truth density) with the seven metrics.",
@@ -74,7 +76,7 @@ final class ScoreCommand implements Callable<Integer> {
     @Override
     public Integer call() throws EvalException, JsonException {
         Scorer scorer = scorer(spec, protocol, jitter, seed, opencv);
-        Map2D p = MapFiles.read(pred);
+        Map2D p = MapFiles.read(pred, MapFiles.unitRange(scorer.protocol())); // STAViS: im2double of integer maps
         Map2D d = density == null ? null : MapFiles.read(density);
         int w = d != null ? d.width() : p.width(), h = d != null ? d.height() : p.height();
         Fixations f = readFixations(fixations, w, h);

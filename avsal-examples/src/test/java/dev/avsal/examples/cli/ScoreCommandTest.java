@@ -141,6 +141,23 @@ class ScoreCommandTest {
                 }
             }
         }
+        // an 8-bit PNG prediction under stavis is read as im2double does: levels / 255
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
+        double[] unit = new double[w * h];
+        for (int i = 0; i < unit.length; i++) {
+            int level = (int) Math.round(255 * p[i]);
+            img.getRaster().setSample(i % w, i / w, 0, level);
+            unit[i] = level / 255.0;
+        }
+        Path png = tmp.resolve("p.png");
+        ImageIO.write(img, "png", png.toFile());
+        Map<String, Object> st = CliJsonSchemaTest.check("score", CliTest.run("score", "--pred", png.toString(),
+                "--fixations", ff.toString(), "--density", df.toString(), "--protocol", "stavis", "--json"));
+        Scores ws = Scorer.of(Protocol.STAVIS).score(Map2D.of(w, h, unit), Map2D.of(w, h, d),
+                Fixations.fromMask(Map2D.of(w, h, fix)), null);
+        assertEquals(ws.cc(), ((Number) st.get("cc")).doubleValue(), 0.0);
+        assertEquals(ws.nss(), ((Number) st.get("nss")).doubleValue(), 0.0);
+
         // without a density CC/SIM/KLD are null; the text form prints n/a
         Map<String, Object> doc = CliJsonSchemaTest.check("score", CliTest.run("score", "--pred", pf.toString(),
                 "--fixations", ff.toString(), "--json"));

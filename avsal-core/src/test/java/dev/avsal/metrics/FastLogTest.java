@@ -30,6 +30,22 @@ class FastLogTest {
         assertEquals(0.0, FastLog.log(1.0), 0.0);
     }
 
+    /** Both edges of every table step, in both halves, including the step whose right edge carries into c = 1. */
+    @Test void everyTableEdge() {
+        double worst = 0;
+        for (long k = 0; k < 1024; k++) {
+            for (long low : new long[] {0, 1, 0x155555555L, (1L << 42) - 1}) {
+                for (long exp : new long[] {0x3fe, 0x3ff, 0x400, 0x001, 0x7fe}) {
+                    double x = Double.longBitsToDouble(exp << 52 | k << 42 | low), want = Math.log(x);
+                    double err = Math.abs(FastLog.log(x) - want) / Math.max(Math.abs(want), Double.MIN_NORMAL);
+                    if (Math.abs(want) < 1e-3) err = Math.abs(FastLog.log(x) - want) / 1e-3; // near 1: absolute
+                    worst = Math.max(worst, err);
+                }
+            }
+        }
+        assertTrue(worst < 1e-15, "max relative error " + worst);
+    }
+
     @Test void specialValuesDeferToMathLog() {
         for (double x : new double[] {0, -0.0, -1, Double.NaN, Double.POSITIVE_INFINITY, Double.MIN_VALUE, 1e-310}) {
             assertEquals(Math.log(x), FastLog.log(x), 0.0, "x = " + x);

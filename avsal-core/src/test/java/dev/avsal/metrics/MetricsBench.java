@@ -7,7 +7,8 @@ import java.util.function.DoubleSupplier;
  * Timing of all seven metrics on a 1080p map with 50 fixations, on the calling thread (the metrics never
  * start threads). Run after {@code mvn -o -q -pl avsal-core test-compile}:
  * {@code java -cp avsal-core/target/classes:avsal-core/target/test-classes dev.avsal.metrics.MetricsBench}.
- * Prints the median of 15 timed runs after 5 warm-up runs, in milliseconds. Not a test: no timing assertions.
+ * Prints the median of 15 timed runs after 5 warm-up runs, in milliseconds, then the exact kernels again as
+ * thread CPU time, best of 40 runs (steadier than wall time on a shared machine). Not a test: no timing assertions.
  */
 public final class MetricsBench {
     public static void main(String[] args) {
@@ -46,6 +47,26 @@ public final class MetricsBench {
         time("Resize.matlabBicubic 960x540->1080p", () -> Resize.matlabBicubic(half, w, h).data()[0]);
         time("Resize.opencvBilinear IPP 960x540->1080p", () -> Resize.opencvBilinear(half, w, h, OpenCvFlavor.IPP).data()[0]);
         time("Resize.opencvBilinear NO_IPP 960x540->1080p", () -> Resize.opencvBilinear(half, w, h, OpenCvFlavor.NO_IPP).data()[0]);
+        System.out.println("thread CPU time, best of 40 (the exact five as Scorer computes them, shared passes):");
+        double k = cpu("  joint stats (CC, stats for all)", () -> Core.jointStats(pd, gd, new Core.Stats(), new Core.Stats()));
+        k += cpu("  SIM+KLD", () -> Core.simKld(pd, gd, Core.mitSimNormaliser(sp), Core.mitSimNormaliser(sg),
+                Core.mitKldFactor(sp), Core.mitKldFactor(sg), Core.MATLAB_EPS, true, true)[1]);
+        k += cpu("  NSS", () -> Core.mitNss(pd, sp, fx));
+        k += cpu("  AUC-Judd, no jitter", () -> Core.mitAucJudd(pd, sp, fx, null));
+        System.out.printf("%-34s %8.2f ms%n", "= exact five, shared passes (CPU)", k);
+    }
+
+    static double cpu(String label, DoubleSupplier f) {
+        java.lang.management.ThreadMXBean t = java.lang.management.ManagementFactory.getThreadMXBean();
+        for (int i = 0; i < 8; i++) sink += f.getAsDouble();
+        double best = Double.POSITIVE_INFINITY;
+        for (int i = 0; i < 40; i++) {
+            long c0 = t.getCurrentThreadCpuTime();
+            sink += f.getAsDouble();
+            best = Math.min(best, (t.getCurrentThreadCpuTime() - c0) / 1e6);
+        }
+        System.out.printf("%-34s %8.2f ms%n", label, best);
+        return best;
     }
 
     static double sink;

@@ -1,0 +1,34 @@
+package dev.avsal.train;
+
+import dev.avsal.AvSalException;
+import dev.avsal.Frame;
+import dev.avsal.metrics.Fixations;
+import dev.avsal.metrics.Map2D;
+import java.util.List;
+
+/**
+ * One annotated video as the trainer sees it: frames at the model input size with their audio windows, and per-frame
+ * ground truth at the annotation size. Adapters exist for dataset videos ({@link Videos}).
+ */
+public interface TrainVideo {
+    /** Unique, filesystem-safe id (the feature-cache key). */
+    String id();
+
+    /** Frames with ground truth. */
+    int frameCount();
+
+    /** Ground-truth map width. */
+    int width();
+
+    /** Ground-truth map height. */
+    int height();
+
+    /** The frames resized to {@code height x width}, in order, with their audio windows. */
+    List<Frame> frames(int height, int width) throws AvSalException;
+
+    /** Ground-truth density of frame i (not null). */
+    Map2D density(int frame) throws AvSalException;
+
+    /** Fixations of frame i (possibly empty, never null). */
+    Fixations fixations(int frame) throws AvSalException;
+}

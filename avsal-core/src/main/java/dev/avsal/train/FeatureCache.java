@@ -39,7 +39,7 @@ import org.bytedeco.pytorch.global.torch;
  * Frozen-encoder features on disk: for every frame of a video, the CLIP taps the head reads (CLS dropped) and the
  * audio tokens of the frame's window, computed once and stored as float16, memory-mapped on later use.
  *
- * <p>Layout: {@code DIR/<key>/<video id>.f16}, where {@code key} hashes everything the features depend on (model
+ * <p>Layout: {@code DIR/<key>/<video id>[-<fingerprint>].f16} ({@link TrainVideo#fingerprint()}), where {@code key} hashes everything the features depend on (model
  * config, a fingerprint of the encoder weights, input size, taps, whether audio is silenced, whether flipped frames
  * are stored). One file per video: visual taps {@code [F, taps, L, C]}, then (with flips) the same for the
  * horizontally mirrored frames, then audio tokens {@code [F, La, Ca]}, all little-endian float16. A file appears
@@ -148,7 +148,8 @@ public final class FeatureCache implements AutoCloseable {
     public Entry get(TrainVideo v) throws AvSalException {
         Entry e = open.get(v.id());
         if (e != null) return e;
-        Path file = folder().resolve(v.id() + ".f16");
+        String fp = v.fingerprint();
+        Path file = folder().resolve(v.id() + (fp == null || fp.isEmpty() ? "" : "-" + fp) + ".f16");
         if (!Files.exists(file)) compute(v, file);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long perFrame = ((flips ? 2L : 1L) * taps * gh * gw * width + (long) audioTokens * audioWidth) * 2;

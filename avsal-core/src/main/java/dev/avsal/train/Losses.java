@@ -8,7 +8,7 @@ import org.bytedeco.pytorch.global.torch;
 /**
  * Saliency losses on LibTorch tensors, each per map and averaged over the maps, differentiable. Maps are rows of
  * {@code [N, P]} (P = H·W pixels). The predicted distribution {@code p} sums to 1 per row; the ground-truth density
- * {@code g} is normalised to sum 1 here; so KLD, CC and SIM are the quantities {@code dev.avsal.metrics} reports
+ * {@code g} is normalised to sum 1 here; so KLD, CC and SIM (min-max normalised first, as the metric) are the quantities {@code dev.avsal.metrics} reports
  * (same epsilon as the MIT code for KLD), and NSS standardises {@code p} per map.
  *
  * <p>Stateless and thread-safe. Results belong to the caller's PointerScope.
@@ -46,9 +46,17 @@ public final class Losses {
         return num.div(den).mean();
     }
 
-    /** Histogram intersection {@code sum min(p, g)} with both normalised to sum 1, averaged (larger is better). */
+    /**
+     * Histogram intersection {@code sum min(p', g')}, averaged (larger is better), where each map is first min-max
+     * normalised and then scaled to sum 1 (the MIT code's similarity.m).
+     */
     public static Tensor sim(Tensor p, Tensor g) {
-        return rowSum(torch.minimum(distribution(p), distribution(g))).mean();
+        return rowSum(torch.minimum(distribution(minMax(p)), distribution(minMax(g)))).mean();
+    }
+
+    private static Tensor minMax(Tensor x) {
+        Tensor lo = x.amin(new long[] {1}, true), hi = x.amax(new long[] {1}, true);
+        return x.sub(lo).div(hi.sub(lo).clamp_min(new Scalar(EPS)));
     }
 
     /**

@@ -31,4 +31,10 @@ public interface TrainVideo {
 
     /** Fixations of frame i (possibly empty, never null). */
     Fixations fixations(int frame) throws AvSalException;
+
+    /**
+     * A short string that changes when the video's content changes (e.g. from its file's size and modification
+     * time), part of the feature-cache entry name; empty if the id alone identifies the content.
+     */
+    default String fingerprint() { return ""; }
 }

@@ -6,8 +6,7 @@ import java.util.Map;
 
 /**
  * Settings of a training run ({@link Trainer}). Immutable; build with {@link #builder()} ({@code set*} required,
- * {@code opt*} optional). Defaults are avsal choices for the tiny preset on CPU (the AVSal paper trains b16 on GPUs
- * and does not publish its schedule): AdamW lr 2e-3, weight decay 0.01, 5% linear warm-up then cosine to 1% of the
+ * {@code opt*} optional). Defaults are avsal choices (the AVSal paper does not publish its schedule): AdamW lr 1e-3, weight decay 0.01, 5% linear warm-up then cosine to 1% of the
  * peak, gradient norm clipped at 1, batches of 4 clips of 8 frames, KLD + CC.
  *
  * @param output          folder of checkpoints ({@code last.safetensors}, {@code best.safetensors}) and the log
@@ -74,7 +73,7 @@ public record TrainConfig(Path output, Path cacheDir, int epochs, int batchClips
     public static final class Builder {
         private Path output, cacheDir;
         private int epochs = 10, batchClips = 4, clipFrames = 8, checkpointEvery, threads;
-        private double lr = 2e-3, weightDecay = 0.01, warmup = 0.05, minLr = 0.01, gradClip = 1.0;
+        private double lr = 1e-3, weightDecay = 0.01, warmup = 0.05, minLr = 0.01, gradClip = 1.0;
         private LossWeights loss = LossWeights.DEFAULT;
         private long seed = 42;
         private boolean silence, flip = true, progress, resume;

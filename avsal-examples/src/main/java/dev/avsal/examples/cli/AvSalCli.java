@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "avsal", mixinStandardHelpOptions = true, versionProvider = AvSalCli.Version.class,
         description = "Audio-visual video saliency (AVSal-R) on LibTorch.",
-        subcommands = {InfoCommand.class, InspectCommand.class, BenchCommand.class, DemoCommand.class},
+        subcommands = {InfoCommand.class, InspectCommand.class, BenchCommand.class, DemoCommand.class, TrainCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:the input could not be processed", "2:bad usage", "3:internal error"})
 public final class AvSalCli implements Runnable {

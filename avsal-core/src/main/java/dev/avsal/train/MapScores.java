@@ -37,14 +37,17 @@ public final class MapScores {
     public double nss() { return fixFrames == 0 ? Double.NaN : nss / fixFrames; }
     public double aucJudd() { return fixFrames == 0 ? Double.NaN : auc / fixFrames; }
 
-    /** {@code cc, nss, sim, auc_judd, kld, frames}. */
+    /** A JSON value: the number, or null when it is not finite (e.g. NSS without fixations). */
+    static Double num(double v) { return Double.isFinite(v) ? v : null; }
+
+    /** {@code cc, nss, sim, auc_judd, kld, frames} (null for a metric without data). */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("cc", cc());
-        m.put("nss", nss());
-        m.put("sim", sim());
-        m.put("auc_judd", aucJudd());
-        m.put("kld", kld());
+        m.put("cc", num(cc()));
+        m.put("nss", num(nss()));
+        m.put("sim", num(sim()));
+        m.put("auc_judd", num(aucJudd()));
+        m.put("kld", num(kld()));
         m.put("frames", (long) frames);
         return m;
     }

@@ -147,7 +147,7 @@ public final class Trainer {
                     line.put("step", st.step);
                     line.put("loss", r[0]);
                     line.put("lr", rate);
-                    line.put("grad_norm", r[1]);
+                    line.put("grad_norm", MapScores.num(r[1]));
                     write(log, line);
                     if (bar != null) bar.update(st.step, st.epoch, r[0], st.bestCc);
                     if (config.checkpointEvery() > 0 && st.step % config.checkpointEvery() == 0 && s + 1 < stepsPerEpoch)
@@ -172,7 +172,7 @@ public final class Trainer {
                 line.put("type", "epoch");
                 line.put("epoch", (long) st.epoch);
                 line.put("step", st.step);
-                line.put("train_loss", ep.trainLoss());
+                line.put("train_loss", MapScores.num(ep.trainLoss()));
                 if (vs != null) line.put("val", vs.toMap());
                 line.put("seconds", sec);
                 write(log, line);

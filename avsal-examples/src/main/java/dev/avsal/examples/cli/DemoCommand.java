@@ -21,10 +21,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Replace the outputs of an earlier demo in the output folder.")
     boolean force;
 
-    @Option(names = "--clips", description = "Synthetic clips (default: 72; 1/6 validation, 1/6 test).")
+    @Option(names = "--clips", description = "Synthetic clips (default: 96; 1/6 validation, 1/6 test).")
     Integer clips;
 
-    @Option(names = "--epochs", description = "Training epochs per model (default: 10).")
+    @Option(names = "--epochs", description = "Training epochs per model (default: 16).")
     Integer epochs;
 
     @Option(names = "--seed", defaultValue = "1", description = "Seed of data, weights and training (default: ${DEFAULT-VALUE}).")
@@ -33,7 +33,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", description = "LibTorch threads (default: all cores).")
     int threads;
 
-    @Option(names = "--quick", description = "A smaller run (36 clips of 12 frames, 8 epochs), as the tests use.")
+    @Option(names = "--quick", description = "A smaller run (60 clips of 12 frames, 12 epochs), as the tests use.")
     boolean quick;
 
     @Option(names = "--no-progress", description = "No progress bars on stderr.")

@@ -203,6 +203,7 @@ public final class Demo {
 
     private static void writeOverlay(Path source, Path output, List<SaliencyMap> maps) throws AvSalException {
         try (OverlayVideoWriter w = OverlayVideoWriter.builder().setSource(source).setOutput(output).optSize(448, 448)
+                .optScaling(dev.avsal.io.MapScaling.MIN_MAX)
                 .build()) {
             for (SaliencyMap m : maps) w.write(m.values(), m.width(), m.height());
         }

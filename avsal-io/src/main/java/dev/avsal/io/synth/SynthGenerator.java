@@ -288,7 +288,7 @@ public final class SynthGenerator {
     private static byte[] background(SplittableRandom rnd, int w, int h) {
         byte[] b = new byte[w * h * 3];
         for (int p = 0; p < w * h; p++) {
-            int v = 105 + rnd.nextInt(25);
+            int v = 112 + rnd.nextInt(11);
             b[3 * p] = b[3 * p + 1] = b[3 * p + 2] = (byte) v;
         }
         return b;

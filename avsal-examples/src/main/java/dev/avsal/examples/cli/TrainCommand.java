@@ -32,6 +32,13 @@ final class TrainCommand implements Callable<Integer> {
             + "(e.g. a file with the official encoders; see docs/avsal-r.md).")
     Path weights;
 
+    @Option(names = "--clip", description = "Official CLIP weights (e.g. ViT-B-16.pt) for a new model with a random head; "
+            + "needs --imagebind.")
+    Path clip;
+
+    @Option(names = "--imagebind", description = "Official ImageBind weights (imagebind_huge.pth), with --clip.")
+    Path imageBind;
+
     @Option(names = "--epochs", defaultValue = "10") int epochs;
     @Option(names = "--batch", defaultValue = "4", description = "Clips per step (default: ${DEFAULT-VALUE}).") int batch;
     @Option(names = "--frames", defaultValue = "8", description = "Frames per training clip (default: ${DEFAULT-VALUE}).") int frames;
@@ -57,10 +64,27 @@ final class TrainCommand implements Callable<Integer> {
                 .optClipFrames(frames).optLearningRate(lr).optWeightDecay(weightDecay).optLoss(parseLoss(loss))
                 .optSeed(seed).optSilenceAudio(silence).optFlipAugment(!noFlip).optCheckpointEvery(every)
                 .optThreads(threads).optProgress(!noProgress).optResume(resume).build();
-        try (AvSalModel m = weights != null ? AvSalModel.load(weights) : AvSalModel.random(AvSalConfig.preset(preset), seed)) {
+        if ((clip == null) != (imageBind == null))
+            throw new IllegalArgumentException("--clip and --imagebind go together");
+        try (AvSalModel m = weights != null ? AvSalModel.load(weights)
+                : clip != null ? withRandomHead(clip, imageBind) : AvSalModel.random(AvSalConfig.preset(preset), seed)) {
             TrainOnDataset.train(m, data, c, new java.io.PrintStream(System.out, true));
         }
         return 0;
+    }
+
+    /** Official encoders with a seeded random head of the preset (written to a temporary head file first). */
+    private AvSalModel withRandomHead(Path clipFile, Path imageBindFile) throws Exception {
+        java.nio.file.Path head = java.nio.file.Files.createTempFile("avsal-head", ".safetensors");
+        try {
+            try (dev.avsal.model.head.AvSalHead h = new dev.avsal.model.head.AvSalHead(AvSalConfig.preset(preset).head())) {
+                dev.avsal.predict.Tensors.seededInit(h, seed);
+                h.save(head);
+            }
+            return AvSalModel.load(head, clipFile, imageBindFile);
+        } finally {
+            java.nio.file.Files.deleteIfExists(head);
+        }
     }
 
     static LossWeights parseLoss(String s) {

@@ -10,6 +10,7 @@ import dev.avsal.model.ClipVisionEncoder;
 import dev.avsal.model.ImageBindAudioConfig;
 import dev.avsal.model.ImageBindAudioEncoder;
 import dev.avsal.model.ModelConfigException;
+import dev.avsal.model.WeightConverter;
 import dev.avsal.model.head.AvSalHead;
 import dev.avsal.model.head.HeadConfig;
 import dev.avsal.predict.HeadCheckpoints;
@@ -100,6 +101,9 @@ public final class AvSalModel implements AutoCloseable {
                 if (ck.metadata().get("__metadata__." + AvSalHead.CONFIG_METADATA_KEY) instanceof String)
                     throw new ModelConfigException(file + ": this is a head-only file; load it with AvSalModel.load(head, "
                             + "clipWeights, imageBindWeights)");
+                if (ck.metadata().get("__metadata__." + WeightConverter.ENCODERS_METADATA_KEY) instanceof String)
+                    throw new ModelConfigException(file + ": this file holds only the encoders (converted without a "
+                            + "head); load it with AvSalModel.load(head, file, file)");
                 throw new ModelConfigException(file + ": not a combined AVSal-R file (no '" + AvSalConfig.METADATA_KEY
                         + "' metadata)");
             }
@@ -159,10 +163,12 @@ public final class AvSalModel implements AutoCloseable {
         try {
             h = AvSalHead.load(headFile);
             try (Checkpoint ck = Checkpoints.open(clipFile)) {
-                c = ClipVisionEncoder.load(ck, presetClip(ClipVisionEncoder.inferConfig(ck)));
+                ClipVisionConfig recorded = WeightConverter.recordedClipConfig(ck); // avsal convert without --head
+                c = ClipVisionEncoder.load(ck, recorded != null ? recorded : presetClip(ClipVisionEncoder.inferConfig(ck)));
             }
             try (Checkpoint ck = Checkpoints.open(imageBindFile)) {
-                a = ImageBindAudioEncoder.load(ck, presetAudio(ImageBindAudioEncoder.inferConfig(ck)));
+                ImageBindAudioConfig recorded = WeightConverter.recordedAudioConfig(ck);
+                a = ImageBindAudioEncoder.load(ck, recorded != null ? recorded : presetAudio(ImageBindAudioEncoder.inferConfig(ck)));
             }
             HeadConfig hc = h.config();
             String problem = AvSalConfig.incompatibility(c.config(), a.config(), hc);

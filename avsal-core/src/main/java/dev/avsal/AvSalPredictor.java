@@ -286,7 +286,7 @@ public final class AvSalPredictor implements AutoCloseable {
     static Device resolveDevice(Device requested) throws DeviceException {
         boolean cuda = torch.cuda_is_available();
         String why = cuda ? "torch.cuda_is_available() is true (" + torch.cuda_device_count() + " device(s))"
-                : "CUDA is not usable: " + Diagnostics.cudaAbsentReason(gpuBuild());
+                : "CUDA is not usable: " + Diagnostics.cudaAbsentReason(Diagnostics.gpuBuildOnClasspath());
         return switch (requested) {
             case AUTO -> {
                 Device d = cuda ? Device.CUDA : Device.CPU;
@@ -299,10 +299,6 @@ public final class AvSalPredictor implements AutoCloseable {
                 yield Device.CUDA;
             }
         };
-    }
-
-    private static boolean gpuBuild() {
-        return AvSalPredictor.class.getClassLoader().getResource("org/bytedeco/pytorch/linux-x86_64-gpu/") != null;
     }
 
     // ------------------------------------------------------------------------------------------ calls

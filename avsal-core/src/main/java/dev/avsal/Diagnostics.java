@@ -77,7 +77,7 @@ public final class Diagnostics {
         }
     }
 
-    private static boolean gpuBuildOnClasspath() {
+    static boolean gpuBuildOnClasspath() {
         return Diagnostics.class.getClassLoader()
                 .getResource("org/bytedeco/pytorch/linux-x86_64-gpu/") != null;
     }

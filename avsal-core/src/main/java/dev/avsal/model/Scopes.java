@@ -3,8 +3,11 @@ package dev.avsal.model;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerScope;
 
-/** Ownership hand-over for results computed inside our own {@link PointerScope}. */
-final class Scopes {
+/**
+ * Ownership hand-over for results computed inside our own {@link PointerScope}: the one rule every LibTorch call
+ * path of avsal follows (encoders, head, weights). Thread-safe (scopes are per thread).
+ */
+public final class Scopes {
     private Scopes() {}
 
     /**
@@ -12,7 +15,7 @@ final class Scopes {
      * an open {@link PointerScope}, that scope now owns it and frees it on close; otherwise the caller owns it
      * ({@link Pointer#close()}, or the garbage collector).
      */
-    static <P extends Pointer> P handOver(P p) {
+    public static <P extends Pointer> P handOver(P p) {
         if (p == null) return null;
         PointerScope outer = PointerScope.getInnerScope();
         if (outer != null) {

@@ -1,5 +1,9 @@
 package dev.avsal.io;
 
+import dev.avsal.AudioWindow;
+import dev.avsal.Frame;
+import dev.avsal.image.RgbImage;
+
 /**
  * One frame from a {@link VideoReader}: RGB pixels (never BGR) in display orientation, resized as configured, and
  * the mono audio window that goes with it.
@@ -20,12 +24,27 @@ package dev.avsal.io;
  * @param audio           the frame's audio window: mono float samples at {@link VideoReader#audioSampleRate()},
  *                        zeros where the audio track has no data (before/after it, or no audio at all); an empty
  *                        array when audio was switched off
+ * @param audioStartSample absolute index (at the audio sample rate, from time 0 of the file; may be negative) of the
+ *                        window's first sample: frames of one reader with equal values have identical windows (the
+ *                        frames of one audio hop, see {@link VideoReader.Builder#optAudioHop}); 0 without audio
  */
 public record VideoFrame(long index, long ptsMicros, long sourcePtsMicros, int width, int height, byte[] rgb,
-        float[] audio) {
+        float[] audio, long audioStartSample) {
     /** Channel c (0 R, 1 G, 2 B) at (x, y), 0..255. */
     public int get(int x, int y, int c) { return rgb[(y * width + x) * 3 + c] & 0xFF; }
 
     /** Display time in seconds. */
     public double seconds() { return ptsMicros / 1e6; }
+
+    /**
+     * This frame as predictor input: the pixels (not copied) and the audio window keyed by
+     * {@link #audioStartSample()}, so the frames of one hop share one audio encoding within a predictor call or
+     * session. Keys are only unique within one reader: {@link dev.avsal.SaliencySession#reset()} between videos.
+     *
+     * @throws IllegalStateException if the reader was built with audio switched off
+     */
+    public Frame toFrame() {
+        if (audio.length == 0) throw new IllegalStateException("frame " + index + " has no audio window (audio off)");
+        return Frame.of(new RgbImage(width, height, rgb), AudioWindow.keyed(audioStartSample, audio), ptsMicros);
+    }
 }

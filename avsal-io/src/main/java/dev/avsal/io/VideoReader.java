@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * try (VideoReader r = VideoReader.builder().setFile(path).optTargetSize(384, 224).optFrameRate(10)
- *         .optAudioWindow(AudioWindow.ENDING_AT_FRAME, 2.0).build()) {
+ *         .optAudioWindow(AudioAlignment.ENDING_AT_FRAME, 2.0).build()) {
  *     for (VideoFrame f; (f = r.read()) != null; ) { ... f.rgb(), f.audio() ... }
  * }
  * }</pre>
@@ -52,8 +52,10 @@ import org.slf4j.LoggerFactory;
  *     the file (the container start time when positive, as for MPEG-TS; else 0).</li>
  * <li><b>Audio</b>: the selected stream (FFmpeg's default choice unless {@code optAudioStream}) is decoded once,
  *     resampled by swresample to mono float at 16 kHz (configurable) and kept in a sliding buffer; each frame gets
- *     its window ({@link AudioWindow}, default the 2 s ending at the frame), zero-padded before the start and after
- *     the end. A video without audio yields silent windows, {@code info().hasAudio() == false} and a warning.</li>
+ *     its window ({@link AudioAlignment}, default the 2 s ending at the frame), zero-padded before the start and after
+ *     the end. By default a new window starts every second ({@link Builder#optAudioHop}) and the frames in between
+ *     share it (same samples and same {@link VideoFrame#audioStartSample()}, the key that lets the predictor
+ *     encode it once, see {@link VideoFrame#toFrame()}). A video without audio yields silent windows, {@code info().hasAudio() == false} and a warning.</li>
  * <li><b>Memory</b> is bounded: packets are read as needed, one or two decoded frames and one audio window (plus a
  *     decoded chunk) are held, never the whole video.</li>
  * <li><b>Errors</b> end in a {@link VideoDecodeException} naming the file and the {@link Problem}; frames returned
@@ -68,6 +70,14 @@ public final class VideoReader implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(VideoReader.class);
     /** Default limit on decoded frame size: 40 megapixels (8K UHD is 33.2). */
     public static final long DEFAULT_MAX_PIXELS = 40_000_000L;
+    /**
+     * Default audio hop: a new window every second. Our choice: ImageBind hears 2 s, so consecutive windows overlap
+     * by half and each frame's moment lies inside its window (lookahead at most 1 s with the default alignment),
+     * while the audio encoder runs once per second of video instead of once per frame (ImageBind-huge costs about
+     * as much per window as CLIP ViT-B/16 per frame on a CPU, so per-frame windows at 10 fps would nearly double
+     * the model's time).
+     */
+    public static final double DEFAULT_AUDIO_HOP_SECONDS = 1.0;
     /** Longest accepted frame side in pixels. */
     public static final int MAX_SIDE = 32_768;
 
@@ -93,6 +103,7 @@ public final class VideoReader implements AutoCloseable {
     private final long startMicros, endMicros; // requested range; endMicros = Long.MAX_VALUE when open
     private final double outRate;  // 0 = source rate
     private final int windowLen;
+    private final long hopLen;     // audio hop in samples; 0 = a window per frame
     // decoding state
     private boolean inputEof, decoderEof, closed;
     private int readError;         // first av_read_frame error other than EOF
@@ -110,6 +121,7 @@ public final class VideoReader implements AutoCloseable {
         this.endMicros = b.durationMicros < 0 ? Long.MAX_VALUE : b.startMicros + b.durationMicros;
         this.outRate = b.frameRate;
         this.windowLen = (int) Math.round(b.windowSeconds * b.sampleRate);
+        this.hopLen = Math.round(b.hopSeconds * b.sampleRate);
         boolean ok = false;
         try {
             open();
@@ -217,7 +229,7 @@ public final class VideoReader implements AutoCloseable {
 
         if (cfg.audio && ap != null) {
             audio = new AudioDecoder(file, a, cfg.sampleRate, 1, cfg.mix, this::warn);
-            long first = cfg.window.firstSample(startMicros, cfg.sampleRate, windowLen);
+            long first = cfg.window.firstSample(startMicros, cfg.sampleRate, windowLen, hopLen);
             if (first > 0) audio.seek(Math.max(0, first * 1_000_000L / cfg.sampleRate - 500_000));
         } else if (cfg.audio) {
             warn("no audio stream: audio windows are silence");
@@ -320,10 +332,13 @@ public final class VideoReader implements AutoCloseable {
     public double decodeSeconds() { return readNanos / 1e9; }
 
     /** The audio window placement. */
-    public AudioWindow audioWindow() { return cfg.window; }
+    public AudioAlignment audioAlignment() { return cfg.window; }
 
     /** The audio window length in seconds. */
     public double audioWindowSeconds() { return cfg.windowSeconds; }
+
+    /** The audio hop in seconds: consecutive frames within one hop share a window; 0 = a window per frame. */
+    public double audioHopSeconds() { return cfg.hopSeconds; }
 
     private VideoFrame readNative() throws VideoDecodeException {
         while (true) {
@@ -379,10 +394,11 @@ public final class VideoReader implements AutoCloseable {
 
     private VideoFrame emit(byte[] rgb, long pts, long sourcePts) throws VideoDecodeException {
         float[] win;
+        long first = 0;
         if (!cfg.audio) {
             win = new float[0];
         } else {
-            long first = cfg.window.firstSample(pts, cfg.sampleRate, windowLen);
+            first = cfg.window.firstSample(pts, cfg.sampleRate, windowLen, hopLen);
             if (audio != null) {
                 while (!audio.eof() && timeline.end() < first + windowLen) audio.decodeMore(this::onAudio);
             }
@@ -391,7 +407,7 @@ public final class VideoReader implements AutoCloseable {
             timeline.discardBefore(first);
         }
         lastPts = sourcePts;
-        return new VideoFrame(returned++, pts, sourcePts, outW, outH, rgb, win);
+        return new VideoFrame(returned++, pts, sourcePts, outW, outH, rgb, win, first);
     }
 
     private void onAudio(float[] samples, int n, long at) { timeline.append(samples, 0, n, at); }
@@ -555,8 +571,9 @@ public final class VideoReader implements AutoCloseable {
         private ResizeFilter filter = ResizeFilter.BICUBIC;
         private double frameRate;
         private long startMicros, durationMicros = -1;
-        private AudioWindow window = AudioWindow.ENDING_AT_FRAME;
+        private AudioAlignment window = AudioAlignment.ENDING_AT_FRAME;
         private double windowSeconds = 2.0;
+        private double hopSeconds = DEFAULT_AUDIO_HOP_SECONDS;
         private int sampleRate = 16_000;
         private AudioMix mix = AudioMix.MEAN;
         private boolean audio = true, applyRotation = true, probeOnly;
@@ -605,10 +622,24 @@ public final class VideoReader implements AutoCloseable {
         }
 
         /** Placement and length of each frame's audio window (default: the 2 s ending at the frame). */
-        public Builder optAudioWindow(AudioWindow align, double seconds) {
+        public Builder optAudioWindow(AudioAlignment align, double seconds) {
             if (!(seconds > 0 && seconds <= 60)) throw new IllegalArgumentException("window " + seconds + " s not in (0, 60]");
             window = Objects.requireNonNull(align);
             windowSeconds = seconds;
+            return this;
+        }
+
+        /**
+         * How often a new audio window starts (default {@value VideoReader#DEFAULT_AUDIO_HOP_SECONDS} s): frames are
+         * grouped into hop slots of this length from time 0 of the file and all frames of a slot get the same
+         * window (same samples, same {@link VideoFrame#audioStartSample()} key), placed relative to the slot as
+         * {@link AudioAlignment} describes; the predictor then encodes it once. {@link Duration#ZERO} gives every
+         * frame its own window placed relative to the frame itself.
+         */
+        public Builder optAudioHop(Duration hop) {
+            double s = hop.toNanos() / 1e9;
+            if (!(s >= 0 && s <= 60)) throw new IllegalArgumentException("audio hop " + hop + " not in [0, 60] s");
+            hopSeconds = s;
             return this;
         }
 

@@ -22,7 +22,7 @@ import java.util.Objects;
  *   "input": {"file": ..., "duration_s": ..., "fps": ..., "width": ..., "height": ..., "rotation": ...,
  *             "video_codec": ..., "has_audio": ..., "audio_codec": ..., ...},
  *   "frames": 300, "fps": 10.0, "frame_width": 384, "frame_height": 224, "start_s": 0.0,
- *   "audio_window": {"alignment": "ENDING_AT_FRAME", "seconds": 2.0, "sample_rate": 16000},
+ *   "audio_window": {"alignment": "ENDING_AT_FRAME", "seconds": 2.0, "hop_s": 1.0, "sample_rate": 16000, "silent": false},
  *   "outputs": {"overlay": "/out/clip_overlay.mp4", ...},
  *   "timings_s": {"decode": 1.9, ...},
  *   "warnings": [...], "created": "2026-...Z"
@@ -66,8 +66,9 @@ public final class VideoSummary {
         s.root.put("start_s", r.startMicros() / 1e6);
         s.root.put("duration_limit_s", r.durationMicros() < 0 ? null : r.durationMicros() / 1e6);
         Map<String, Object> aw = new LinkedHashMap<>();
-        aw.put("alignment", r.audioWindow().name());
+        aw.put("alignment", r.audioAlignment().name());
         aw.put("seconds", r.audioWindowSeconds());
+        aw.put("hop_s", r.audioHopSeconds());
         aw.put("sample_rate", r.audioSampleRate());
         aw.put("silent", !i.hasAudio());
         s.root.put("audio_window", aw);

@@ -5,7 +5,7 @@
  * <h2>Reading</h2>
  * {@link dev.avsal.io.VideoReader} streams {@link dev.avsal.io.VideoFrame}s: RGB pixels in display orientation,
  * resized by swscale inside the decode path, at the source rate or resampled to a target rate by timestamps, each
- * with its mono 16 kHz audio window ({@link dev.avsal.io.AudioWindow}); {@link dev.avsal.io.VideoReader#probe}
+ * with its mono 16 kHz audio window ({@link dev.avsal.io.AudioAlignment}); {@link dev.avsal.io.VideoReader#probe}
  * describes a file ({@link dev.avsal.io.VideoInfo}). Failures are {@link dev.avsal.io.VideoDecodeException}s with
  * a {@link dev.avsal.io.VideoDecodeException.Problem}.
  *
@@ -13,7 +13,8 @@
  * {@link dev.avsal.io.SaliencyMaps} (8/16-bit PNG, .npy), {@link dev.avsal.io.Npy} (also a streamed
  * (frames, h, w) stack), {@link dev.avsal.io.SaliencyVideoWriter} (grayscale or colormapped map video),
  * {@link dev.avsal.io.OverlayVideoWriter} (heatmap over the source frames with the source audio) and
- * {@link dev.avsal.io.VideoSummary} (per-video JSON). Every writer writes under a temporary name and renames the
+ * {@link dev.avsal.io.VideoSummary} (per-video JSON). {@link dev.avsal.io.VideoSaliency} runs a predictor over a
+ * video file and writes any of these, streaming. Every writer writes under a temporary name and renames the
  * complete file, and never replaces an existing file unless asked.
  *
  * <h2>Why the raw FFmpeg API, not javacv</h2>

@@ -62,7 +62,7 @@ class AudioTimelineTest {
     }
 
     @Test void readerHoldsOnlyTheWindow() throws Exception {
-        try (VideoReader r = VideoReader.builder().setFile(path(SYNC)).optAudioWindow(AudioWindow.ENDING_AT_FRAME, 0.25).build()) {
+        try (VideoReader r = VideoReader.builder().optAudioHop(java.time.Duration.ZERO).setFile(path(SYNC)).optAudioWindow(AudioAlignment.ENDING_AT_FRAME, 0.25).build()) {
             int max = 0;
             while (r.read() != null) max = Math.max(max, r.audioSamplesHeld());
             assertTrue(max <= 4_000 + 2_048, "held up to " + max + " samples for a 4000-sample window");
@@ -87,7 +87,7 @@ class AudioTimelineTest {
     /** A hash of every pixel and audio sample of a clip (one reader, used by one thread). */
     static int checksum(String clip) throws Exception {
         int h = 1;
-        try (VideoReader r = VideoReader.builder().setFile(path(clip)).optTargetSize(48, 32).optDecoderThreads(2).build()) {
+        try (VideoReader r = VideoReader.builder().optAudioHop(java.time.Duration.ZERO).setFile(path(clip)).optTargetSize(48, 32).optDecoderThreads(2).build()) {
             for (VideoFrame f; (f = r.read()) != null; ) {
                 h = 31 * h + java.util.Arrays.hashCode(f.rgb());
                 h = 31 * h + java.util.Arrays.hashCode(f.audio());

@@ -54,7 +54,7 @@ class VideoReaderTest {
     }
 
     @Test void mp4AtSourceRate() throws Exception {
-        try (VideoReader r = VideoReader.builder().setFile(path(SYNC)).build()) {
+        try (VideoReader r = VideoReader.builder().optAudioHop(java.time.Duration.ZERO).setFile(path(SYNC)).build()) {
             VideoInfo i = r.info();
             assertEquals(160, i.width());
             assertEquals(96, i.height());
@@ -87,7 +87,7 @@ class VideoReaderTest {
     }
 
     @Test void audioWindowsEndAtTheFrame() throws Exception {
-        List<VideoFrame> frames = readAll(VideoReader.builder().setFile(path(SYNC)));
+        List<VideoFrame> frames = readAll(VideoReader.builder().optAudioHop(java.time.Duration.ZERO).setFile(path(SYNC)));
         float[] first = frames.get(0).audio(); // [-2 s, 0): all padding
         for (float v : first) assertEquals(0f, v);
         for (int n : new int[] {5, 12, 25, 38, 50, 62, 74}) {
@@ -106,21 +106,21 @@ class VideoReaderTest {
     }
 
     @Test void centredAndStartingWindowsWithEndPadding() throws Exception {
-        List<VideoFrame> c = readAll(VideoReader.builder().setFile(path(SYNC))
-                .optAudioWindow(AudioWindow.CENTERED, 2.0));
+        List<VideoFrame> c = readAll(VideoReader.builder().optAudioHop(java.time.Duration.ZERO).setFile(path(SYNC))
+                .optAudioWindow(AudioAlignment.CENTERED, 2.0));
         for (int n : new int[] {0, 25, 40, 74}) {
             VideoFrame f = c.get(n);
             assertSwitches(expectedSwitches(f.seconds() - 1.0, 2.0), switches(f.audio(), SR, 0.25), "centred " + n);
         }
-        List<VideoFrame> s = readAll(VideoReader.builder().setFile(path(SYNC))
-                .optAudioWindow(AudioWindow.STARTING_AT_FRAME, 1.0));
+        List<VideoFrame> s = readAll(VideoReader.builder().optAudioHop(java.time.Duration.ZERO).setFile(path(SYNC))
+                .optAudioWindow(AudioAlignment.STARTING_AT_FRAME, 1.0));
         assertEquals(16_000, s.get(0).audio().length);
         for (int n : new int[] {0, 13, 25, 60}) {
             VideoFrame f = s.get(n);
             assertSwitches(expectedSwitches(f.seconds(), 1.0), switches(f.audio(), SR, 0.25), "starting " + n);
         }
         // continuous tone until 2 s (Opus): a centred window on the last frame is zero-padded after the end
-        List<VideoFrame> o = readAll(VideoReader.builder().setFile(path(ODD)).optAudioWindow(AudioWindow.CENTERED, 2.0));
+        List<VideoFrame> o = readAll(VideoReader.builder().optAudioHop(java.time.Duration.ZERO).setFile(path(ODD)).optAudioWindow(AudioAlignment.CENTERED, 2.0));
         VideoFrame last = o.get(o.size() - 1);
         int end = (int) Math.round((2.0 - (last.seconds() - 1.0)) * SR); // index of t = 2 s
         assertEquals(0.5 / Math.sqrt(2), rms(last.audio(), 0, end - 400), 0.02);
@@ -128,26 +128,26 @@ class VideoReaderTest {
     }
 
     @Test void channelMixes() throws Exception {
-        float[] first = readAll(VideoReader.builder().setFile(path(SYNC)).optAudioMix(AudioMix.FIRST_CHANNEL)).get(50).audio();
+        float[] first = readAll(VideoReader.builder().optAudioHop(java.time.Duration.ZERO).setFile(path(SYNC)).optAudioMix(AudioMix.FIRST_CHANNEL)).get(50).audio();
         assertEquals(0.5, amplitude(first, 17_600, 22_400, 440, SR), 0.02);
         assertEquals(0.0, amplitude(first, 17_600, 22_400, 1000, SR), 0.005);
         // 5.1 at 48 kHz: FL 300, FR 500, FC 700, LFE 100, BL 900, BR 1100 Hz, each 0.3
-        float[] mean = readAll(VideoReader.builder().setFile(path(ROT))).get(49).audio(); // t = 1.96 s: [-0.04, 1.96)
+        float[] mean = readAll(VideoReader.builder().optAudioHop(java.time.Duration.ZERO).setFile(path(ROT))).get(49).audio(); // t = 1.96 s: [-0.04, 1.96)
         int from = (int) Math.round(1.1 * SR) - (int) Math.round(-0.04 * SR), to = from + 4_800; // [1.1, 1.4) s
         for (double hz : new double[] {300, 500, 700, 100, 900, 1100}) { // AAC at 32 kb/s a channel: +-20 %
             assertEquals(0.05, amplitude(mean, from, to, hz, SR), 0.01, "mean mix at " + hz + " Hz");
         }
-        float[] fl = readAll(VideoReader.builder().setFile(path(ROT)).optAudioMix(AudioMix.FIRST_CHANNEL)).get(49).audio();
+        float[] fl = readAll(VideoReader.builder().optAudioHop(java.time.Duration.ZERO).setFile(path(ROT)).optAudioMix(AudioMix.FIRST_CHANNEL)).get(49).audio();
         assertEquals(0.3, amplitude(fl, from, to, 300, SR), 0.02);
         // same decoded samples: the mean holds exactly a sixth of the first channel's 300 Hz
         assertEquals(amplitude(fl, from, to, 300, SR) / 6, amplitude(mean, from, to, 300, SR), 2e-4);
         assertEquals(0.0, amplitude(fl, from, to, 500, SR), 0.005);
-        float[] dm = readAll(VideoReader.builder().setFile(path(ROT)).optAudioMix(AudioMix.FFMPEG_DOWNMIX)).get(49).audio();
+        float[] dm = readAll(VideoReader.builder().optAudioHop(java.time.Duration.ZERO).setFile(path(ROT)).optAudioMix(AudioMix.FFMPEG_DOWNMIX)).get(49).audio();
         assertTrue(amplitude(dm, from, to, 700, SR) > 0.1, "FFmpeg's downmix keeps the centre louder than 1/6");
     }
 
     @Test void variableFrameRateKeepsTimestamps() throws Exception {
-        try (VideoReader r = VideoReader.builder().setFile(path(VFR)).build()) {
+        try (VideoReader r = VideoReader.builder().optAudioHop(java.time.Duration.ZERO).setFile(path(VFR)).build()) {
             assertFalse(r.info().hasAudio());
             assertTrue(r.warnings().stream().anyMatch(w -> w.contains("no audio")), r.warnings().toString());
             List<VideoFrame> frames = readAll(r);
@@ -170,7 +170,7 @@ class VideoReaderTest {
     }
 
     @Test void variableFrameRateResampledByTimestamps() throws Exception {
-        List<VideoFrame> frames = readAll(VideoReader.builder().setFile(path(VFR)).optFrameRate(10));
+        List<VideoFrame> frames = readAll(VideoReader.builder().optAudioHop(java.time.Duration.ZERO).setFile(path(VFR)).optFrameRate(10));
         assertEquals(29, frames.size(), "slots 0, 0.1, ..., 2.8 s before the end at 2.9 s");
         for (int k = 0; k < frames.size(); k++) {
             VideoFrame f = frames.get(k);
@@ -182,7 +182,7 @@ class VideoReaderTest {
     }
 
     @Test void upsampledByRepeatingFrames() throws Exception {
-        List<VideoFrame> frames = readAll(VideoReader.builder().setFile(path(SYNC)).optFrameRate(50));
+        List<VideoFrame> frames = readAll(VideoReader.builder().optAudioHop(java.time.Duration.ZERO).setFile(path(SYNC)).optFrameRate(50));
         assertEquals(150, frames.size());
         for (int k = 0; k < 150; k++) {
             assertEquals(k * 20_000L, frames.get(k).ptsMicros());
@@ -192,7 +192,7 @@ class VideoReaderTest {
     }
 
     @Test void startAndDurationLimits() throws Exception {
-        List<VideoFrame> a = readAll(VideoReader.builder().setFile(path(SYNC)).optStart(Duration.ofSeconds(1))
+        List<VideoFrame> a = readAll(VideoReader.builder().optAudioHop(java.time.Duration.ZERO).setFile(path(SYNC)).optStart(Duration.ofSeconds(1))
                 .optDuration(Duration.ofSeconds(1)));
         assertEquals(25, a.size());
         for (int i = 0; i < 25; i++) {
@@ -200,7 +200,7 @@ class VideoReaderTest {
             assertEquals(1_000_000L + i * 40_000L, a.get(i).ptsMicros());
             assertEquals(25 + i, frameNumber(a.get(i)));
         }
-        List<VideoFrame> b = readAll(VideoReader.builder().setFile(path(SYNC)).optFrameRate(5)
+        List<VideoFrame> b = readAll(VideoReader.builder().optAudioHop(java.time.Duration.ZERO).setFile(path(SYNC)).optFrameRate(5)
                 .optStart(Duration.ofMillis(500)).optDuration(Duration.ofSeconds(1)));
         assertEquals(5, b.size());
         int[] want = {15, 20, 25, 30, 35}; // last frame with pts <= t + 0.1 s
@@ -209,8 +209,8 @@ class VideoReaderTest {
             assertEquals(want[k], frameNumber(b.get(k)));
         }
         // audio after a seek: the frame at 2.52 s has the window [2.02, 2.52) s, gated on until 2.5 s
-        List<VideoFrame> c = readAll(VideoReader.builder().setFile(path(SYNC)).optStart(Duration.ofMillis(2500))
-                .optAudioWindow(AudioWindow.ENDING_AT_FRAME, 0.5));
+        List<VideoFrame> c = readAll(VideoReader.builder().optAudioHop(java.time.Duration.ZERO).setFile(path(SYNC)).optStart(Duration.ofMillis(2500))
+                .optAudioWindow(AudioAlignment.ENDING_AT_FRAME, 0.5));
         assertEquals(12, c.size(), "frames 63..74");
         assertEquals(2_520_000L, c.get(0).ptsMicros());
         assertEquals(63, frameNumber(c.get(0)));
@@ -219,7 +219,7 @@ class VideoReaderTest {
     }
 
     @Test void rotationIsApplied() throws Exception {
-        try (VideoReader r = VideoReader.builder().setFile(path(ROT)).build()) {
+        try (VideoReader r = VideoReader.builder().optAudioHop(java.time.Duration.ZERO).setFile(path(ROT)).build()) {
             VideoInfo i = r.info();
             assertEquals(90, i.rotation());
             assertEquals(160, i.codedWidth());
@@ -239,22 +239,22 @@ class VideoReaderTest {
                 assertEquals(f.index(), n);
             }
         }
-        List<VideoFrame> small = readAll(VideoReader.builder().setFile(path(ROT)).optTargetSize(48, 80));
+        List<VideoFrame> small = readAll(VideoReader.builder().optAudioHop(java.time.Duration.ZERO).setFile(path(ROT)).optTargetSize(48, 80));
         for (int q = 0; q < 4; q++) {
             for (int k = 0; k < 3; k++) assertEquals(BLOCK_RGB[q][k], small.get(7).get(12, 10 + 20 * q, k), 8);
         }
-        try (VideoReader r = VideoReader.builder().setFile(path(ROT)).optApplyRotation(false).build()) {
+        try (VideoReader r = VideoReader.builder().optAudioHop(java.time.Duration.ZERO).setFile(path(ROT)).optApplyRotation(false).build()) {
             assertEquals(90, r.info().rotation(), "the file's rotation is still reported");
             assertEquals(160, r.width());
         }
-        List<VideoFrame> raw = readAll(VideoReader.builder().setFile(path(ROT)).optApplyRotation(false));
+        List<VideoFrame> raw = readAll(VideoReader.builder().optAudioHop(java.time.Duration.ZERO).setFile(path(ROT)).optApplyRotation(false));
         assertEquals(160, raw.get(0).width());
         assertEquals(7, frameNumber(raw.get(7)));
         assertColours(raw.get(7), 6);
     }
 
     @Test void webmVp9OddSizeWithOpus() throws Exception {
-        try (VideoReader r = VideoReader.builder().setFile(path(ODD)).build()) {
+        try (VideoReader r = VideoReader.builder().optAudioHop(java.time.Duration.ZERO).setFile(path(ODD)).build()) {
             assertEquals("vp9", r.info().videoCodec());
             assertEquals("opus", r.info().audioCodec());
             List<VideoFrame> frames = readAll(r);
@@ -276,7 +276,7 @@ class VideoReaderTest {
     }
 
     @Test void resizeIsAntialiased() throws Exception {
-        List<VideoFrame> half = readAll(VideoReader.builder().setFile(path(SYNC)).optTargetSize(80, 48));
+        List<VideoFrame> half = readAll(VideoReader.builder().optAudioHop(java.time.Duration.ZERO).setFile(path(SYNC)).optTargetSize(80, 48));
         assertEquals(75, half.size());
         for (VideoFrame f : half) {
             assertEquals(80 * 48 * 3, f.rgb().length);
@@ -285,16 +285,16 @@ class VideoReaderTest {
         }
         // 160 -> 4 columns: each output pixel covers two 20-pixel bars. In frame 1 only bar 0 is white, so an
         // antialiased filter gives gray in column 0 where point sampling would give 0 or 255.
-        VideoFrame area = readAll(VideoReader.builder().setFile(path(SYNC)).optTargetSize(4, 2)
+        VideoFrame area = readAll(VideoReader.builder().optAudioHop(java.time.Duration.ZERO).setFile(path(SYNC)).optTargetSize(4, 2)
                 .optResizeFilter(ResizeFilter.AREA)).get(1);
         assertEquals(127.5, luma(area, 0, 0), 4);
         assertEquals(0, luma(area, 1, 0), 4);
-        VideoFrame cubic = readAll(VideoReader.builder().setFile(path(SYNC)).optTargetSize(4, 2)).get(1);
+        VideoFrame cubic = readAll(VideoReader.builder().optAudioHop(java.time.Duration.ZERO).setFile(path(SYNC)).optTargetSize(4, 2)).get(1);
         assertTrue(luma(cubic, 0, 0) > 64 && luma(cubic, 0, 0) < 192, "bicubic gray " + luma(cubic, 0, 0));
     }
 
     @Test void defaultAudioStreamOrChosenOne() throws Exception {
-        try (VideoReader r = VideoReader.builder().setFile(path(TWO_AUDIO)).build()) {
+        try (VideoReader r = VideoReader.builder().optAudioHop(java.time.Duration.ZERO).setFile(path(TWO_AUDIO)).build()) {
             assertEquals(2, r.info().audioStreams());
             List<VideoFrame> f = readAll(r);
             assertEquals(25, f.size());
@@ -302,7 +302,7 @@ class VideoReaderTest {
             assertEquals(0.125, amplitude(a, 20_000, 30_000, 1000, SR), 0.01, "the stream marked default");
             assertEquals(0.0, amplitude(a, 20_000, 30_000, 440, SR), 0.003);
         }
-        float[] first = readAll(VideoReader.builder().setFile(path(TWO_AUDIO)).optAudioStream(0)).get(24).audio();
+        float[] first = readAll(VideoReader.builder().optAudioHop(java.time.Duration.ZERO).setFile(path(TWO_AUDIO)).optAudioStream(0)).get(24).audio();
         assertEquals(0.125, amplitude(first, 20_000, 30_000, 440, SR), 0.01, "audio stream 0 on request");
         assertEquals(0.0, amplitude(first, 20_000, 30_000, 1000, SR), 0.003);
     }
@@ -313,16 +313,16 @@ class VideoReaderTest {
         assertEquals(6, p.audioChannels());
         assertEquals(48_000, p.audioSampleRate());
         assertEquals(1, p.audioStreams());
-        try (VideoReader r = VideoReader.builder().setFile(path(SYNC)).optAudio(false).build()) {
+        try (VideoReader r = VideoReader.builder().optAudioHop(java.time.Duration.ZERO).setFile(path(SYNC)).optAudio(false).build()) {
             VideoFrame f = r.read();
             assertEquals(0, f.audio().length);
             assertEquals(0, r.audioWindowSamples());
             assertTrue(r.warnings().isEmpty());
         }
         assertThrows(IllegalArgumentException.class,
-                () -> VideoReader.builder().setFile(path(SYNC)).optAudioStream(1).build());
-        assertThrows(IllegalStateException.class, () -> VideoReader.builder().build());
-        VideoReader r = VideoReader.builder().setFile(path(SYNC)).build();
+                () -> VideoReader.builder().optAudioHop(java.time.Duration.ZERO).setFile(path(SYNC)).optAudioStream(1).build());
+        assertThrows(IllegalStateException.class, () -> VideoReader.builder().optAudioHop(java.time.Duration.ZERO).build());
+        VideoReader r = VideoReader.builder().optAudioHop(java.time.Duration.ZERO).setFile(path(SYNC)).build();
         r.close();
         r.close();
         assertThrows(IllegalStateException.class, r::read);

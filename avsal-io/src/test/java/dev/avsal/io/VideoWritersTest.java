@@ -32,7 +32,7 @@ class VideoWritersTest {
     }
 
     static List<VideoFrame> decode(Path p) throws Exception {
-        return VideoReaderTest.readAll(VideoReader.builder().setFile(p));
+        return VideoReaderTest.readAll(VideoReader.builder().optAudioHop(java.time.Duration.ZERO).setFile(p));
     }
 
     void grayRoundTrip(String name, VideoCodec codec, int tol) throws Exception {
@@ -41,7 +41,7 @@ class VideoWritersTest {
             for (int k = 0; k < 30; k++) w.write(testMap(k), 64, 48);
             assertFalse(Files.exists(out), "the name appears only when complete");
         }
-        try (VideoReader r = VideoReader.builder().setFile(out).build()) {
+        try (VideoReader r = VideoReader.builder().optAudioHop(java.time.Duration.ZERO).setFile(out).build()) {
             assertEquals(64, r.info().width());
             assertEquals(48, r.info().height());
             assertEquals(10.0, r.info().frameRate(), 1e-6);
@@ -94,14 +94,14 @@ class VideoWritersTest {
         float[] map = new float[80 * 48]; // left half 0, right half 1
         for (int y = 0; y < 48; y++) for (int x = 40; x < 80; x++) map[y * 80 + x] = 1f;
         List<VideoFrame> src;
-        try (VideoReader r = VideoReader.builder().setFile(path(SYNC)).optTargetSize(80, 48).build();
+        try (VideoReader r = VideoReader.builder().optAudioHop(java.time.Duration.ZERO).setFile(path(SYNC)).optTargetSize(80, 48).build();
              OverlayVideoWriter w = OverlayVideoWriter.builder().setOutput(out).matching(r).optAlpha(0.5).build()) {
             for (VideoFrame f; (f = r.read()) != null; ) w.write(map, 80, 48);
             assertEquals(75, w.frames());
             assertTrue(w.warnings().isEmpty(), w.warnings().toString());
         }
         src = decode(path(SYNC));
-        try (VideoReader r = VideoReader.builder().setFile(out).build()) {
+        try (VideoReader r = VideoReader.builder().optAudioHop(java.time.Duration.ZERO).setFile(out).build()) {
             VideoInfo i = r.info();
             assertEquals(160, i.width());
             assertEquals(96, i.height());
@@ -140,12 +140,12 @@ class VideoWritersTest {
 
     @Test void overlayWithRateStartAndDuration() throws Exception {
         Path out = tmp.resolve("part.mp4");
-        try (VideoReader r = VideoReader.builder().setFile(path(SYNC)).optFrameRate(10).optStart(Duration.ofSeconds(1))
+        try (VideoReader r = VideoReader.builder().optAudioHop(java.time.Duration.ZERO).setFile(path(SYNC)).optFrameRate(10).optStart(Duration.ofSeconds(1))
                 .optDuration(Duration.ofSeconds(1)).optTargetSize(32, 32).build();
              OverlayVideoWriter w = OverlayVideoWriter.builder().setOutput(out).matching(r).optAlpha(0).build()) {
             for (VideoFrame f; (f = r.read()) != null; ) w.write(new float[32 * 32], 32, 32);
         }
-        try (VideoReader r = VideoReader.builder().setFile(out).optAudioWindow(AudioWindow.ENDING_AT_FRAME, 1.0).build()) {
+        try (VideoReader r = VideoReader.builder().optAudioHop(java.time.Duration.ZERO).setFile(out).optAudioWindow(AudioAlignment.ENDING_AT_FRAME, 1.0).build()) {
             List<VideoFrame> got = VideoReaderTest.readAll(r);
             assertEquals(10, got.size());
             for (int k = 0; k < 10; k++) {
@@ -161,12 +161,12 @@ class VideoWritersTest {
 
     @Test void webmOverlayFromOddSizedVp9() throws Exception {
         Path out = tmp.resolve("odd.webm");
-        try (VideoReader r = VideoReader.builder().setFile(path(ODD)).optTargetSize(64, 64).build();
+        try (VideoReader r = VideoReader.builder().optAudioHop(java.time.Duration.ZERO).setFile(path(ODD)).optTargetSize(64, 64).build();
              OverlayVideoWriter w = OverlayVideoWriter.builder().setOutput(out).matching(r)
                      .optColormap(Colormap.VIRIDIS).optAlphaBySaliency(true).build()) {
             for (VideoFrame f; (f = r.read()) != null; ) w.write(new float[64 * 64], 64, 64); // alpha 0 everywhere
         }
-        try (VideoReader r = VideoReader.builder().setFile(out).build()) {
+        try (VideoReader r = VideoReader.builder().optAudioHop(java.time.Duration.ZERO).setFile(out).build()) {
             assertEquals(160, r.info().width(), "161 rounded down to even");
             assertEquals(118, r.info().height());
             assertEquals("opus", r.info().audioCodec());
@@ -179,11 +179,11 @@ class VideoWritersTest {
 
     @Test void mkvOverlayWithMonoAudio() throws Exception {
         Path out = tmp.resolve("mono.mkv");
-        try (VideoReader r = VideoReader.builder().setFile(path(TWO_AUDIO)).optTargetSize(16, 16).build();
+        try (VideoReader r = VideoReader.builder().optAudioHop(java.time.Duration.ZERO).setFile(path(TWO_AUDIO)).optTargetSize(16, 16).build();
              OverlayVideoWriter w = OverlayVideoWriter.builder().setOutput(out).matching(r).optAlpha(0).build()) {
             for (VideoFrame f; (f = r.read()) != null; ) w.write(new float[256], 16, 16);
         }
-        try (VideoReader r = VideoReader.builder().setFile(out).build()) {
+        try (VideoReader r = VideoReader.builder().optAudioHop(java.time.Duration.ZERO).setFile(out).build()) {
             assertEquals("matroska,webm", r.info().container());
             assertEquals("h264", r.info().videoCodec());
             assertEquals(1, r.info().audioChannels());

@@ -8,6 +8,7 @@ import dev.avsal.checkpoint.Checkpoints;
 import dev.avsal.checkpoint.SafetensorsWriter;
 import dev.avsal.checkpoint.TensorData;
 import dev.avsal.model.LibTorch;
+import dev.avsal.model.Scopes;
 import dev.avsal.model.WeightMismatchException;
 import dev.avsal.model.Weights;
 import java.nio.file.Path;
@@ -15,7 +16,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.StringTensorDict;
@@ -155,21 +155,8 @@ public class AvSalHead extends Module {
             long h = gridH * config.patchSize(), w = gridW * config.patchSize();
             logits = decoder.forwardUnchecked(levels, h, w).view(batch, frames, 1, h, w).retainReference();
         }
-        if (debug != null) for (Tensor t : extra) debug.add(handOver(t));
-        return handOver(logits);
-    }
-
-    /**
-     * Gives a tensor retained inside our (closed) scope to the caller's innermost open scope, if any, else to the
-     * caller (same rule as the encoders of dev.avsal.model).
-     */
-    private static <P extends Pointer> P handOver(P p) {
-        PointerScope outer = PointerScope.getInnerScope();
-        if (outer != null) {
-            outer.attach(p);
-            p.releaseReference();
-        }
-        return p;
+        if (debug != null) for (Tensor t : extra) debug.add(Scopes.handOver(t));
+        return Scopes.handOver(logits);
     }
 
     private void validate(List<Tensor> taps, long gridH, long gridW, Tensor audio, long batch, long frames, GruState state) {

@@ -48,8 +48,15 @@ public final class EncoderBench {
             rows.add(new CheckpointBench.Row("ImageBind-huge audio (ms/2 s window)", String.format("%.0f", ms),
                     threads));
         }
-        float[] wave = new float[32000];
+        rows.addAll(preprocessing(warmup, reps));
+        return rows;
+    }
+
+    /** The pure-Java preprocessing rows only (fbank, CLIP resize): cheap, no LibTorch. */
+    public static List<CheckpointBench.Row> preprocessing(int warmup, int reps) {
+        List<CheckpointBench.Row> rows = new ArrayList<>();
         SplittableRandom r = new SplittableRandom(3);
+        float[] wave = new float[32000];
         for (int i = 0; i < wave.length; i++) wave[i] = (float) (0.3 * Math.sin(i * 0.17) + 0.05 * r.nextGaussian());
         ImageBindAudioPreprocessor melspec = new ImageBindAudioPreprocessor();
         double fbank = median(warmup * 5, reps * 5, () -> melspec.melspec(wave));

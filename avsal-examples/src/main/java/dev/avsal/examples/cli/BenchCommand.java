@@ -1,8 +1,8 @@
 package dev.avsal.examples.cli;
 
-import dev.avsal.checkpoint.CheckpointException;
 import dev.avsal.examples.bench.CheckpointBench;
 import dev.avsal.examples.bench.EncoderBench;
+import dev.avsal.examples.bench.IoBench;
 import dev.avsal.util.Json;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,40 +17,58 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code avsal bench}: prints a timing table for this machine (checkpoint loading and the encoders on CPU). */
+/** {@code avsal bench}: prints a timing table for this machine (checkpoint loading, the encoders, the I/O share of a streamed prediction; CPU). */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Time checkpoint loading and the encoders on this machine and print a table.")
 final class BenchCommand implements Callable<Integer> {
-    enum Section { all, checkpoint, encoders }
+    enum Section { all, checkpoint, encoders, preprocess, io }
 
-    @Option(names = "--section", defaultValue = "all", description = "all, checkpoint or encoders.")
+    @Option(names = "--section", defaultValue = "all", paramLabel = "SECTION", description = "all, checkpoint, encoders (with the"
+            + " preprocessing), preprocess (only the pure-Java preprocessing: seconds) or io (decode + predict share;"
+            + " all includes io when the --video clip exists).")
     Section section;
 
-    @Option(names = "--scratch", description = "Folder for the temporary benchmark files (about 1.3 GB; deleted"
+    @Option(names = "--scratch", paramLabel = "DIR", description = "Folder for the temporary benchmark files (about 1.3 GB; deleted"
             + " afterwards). Default: a new folder under java.io.tmpdir.")
     Path scratch;
 
-    @Option(names = "--decoy-blocks", defaultValue = "8", description = "Vision-shaped decoy blocks in the large"
+    @Option(names = "--decoy-blocks", defaultValue = "8", paramLabel = "N", description = "Vision-shaped decoy blocks in the large"
             + " .pth (about 78 MB each).")
     int decoyBlocks;
 
-    @Option(names = "--reps", defaultValue = "5", description = "Timed repetitions (the median is reported).")
+    @Option(names = "--video", defaultValue = "/tmp/avsal-bench-1080p.mp4", paramLabel = "FILE", description = "1080p H.264"
+            + " clip for the io section (default ${DEFAULT-VALUE}, made by tools/make_test_videos.sh bench).")
+    Path video;
+
+    @Option(names = "--reps", defaultValue = "5", paramLabel = "N", description = "Timed repetitions (the median is reported).")
     int reps;
 
-    @Option(names = "--json", description = "Print one JSON object.")
+    @Option(names = "--warmup", defaultValue = "2", paramLabel = "N", description = "Untimed runs before the encoder timings.")
+    int warmup;
+
+    @Option(names = "--json", description = "Print one JSON object: cores and rows of {what, value (as printed),"
+            + " number (the value as a number, null when it is not one), note}.")
     boolean json;
 
     @Spec
     CommandSpec spec;
 
     @Override
-    public Integer call() throws IOException, CheckpointException {
+    public Integer call() throws IOException, dev.avsal.AvSalException {
         if (reps < 1) throw new IllegalArgumentException("--reps must be at least 1");
+        if (warmup < 0) throw new IllegalArgumentException("--warmup must be at least 0");
         List<CheckpointBench.Row> rows = new ArrayList<>();
-        // Encoders first: after the checkpoint section (1.4 GB of float arrays and mappings left for the GC) the CLIP
-        // timings came out 2-30x slower on a 2-core machine (less so after System.gc(); cause not yet pinned down).
-        if (section != Section.checkpoint) rows.addAll(EncoderBench.run(2, reps));
-        if (section != Section.encoders) {
+        // Encoders first, so that their timings never include GC work left by the checkpoint section. (A 2-30x CLIP
+        // slowdown after that section seen once under heavy load from other processes did not reproduce on a quiet
+        // machine: 248 vs 244 ms/frame before/after, 250 vs 253 with 24 decoy blocks, 2026-11-26.)
+        if (section == Section.all || section == Section.encoders) rows.addAll(EncoderBench.run(warmup, reps));
+        if (section == Section.preprocess) rows.addAll(EncoderBench.preprocessing(warmup, reps));
+        if (section == Section.io || section == Section.all && Files.isRegularFile(video)) {
+            if (!Files.isRegularFile(video)) throw new IOException(video + ": no such clip; make it with "
+                    + "tools/make_test_videos.sh bench or pass --video");
+            rows.addAll(IoBench.run(video));
+        }
+        if (section == Section.all || section == Section.checkpoint) {
             Path dir = scratch != null ? scratch : Files.createTempDirectory("avsal-bench");
             rows.addAll(CheckpointBench.run(dir, decoyBlocks));
             if (scratch == null) Files.deleteIfExists(dir);
@@ -62,6 +80,7 @@ final class BenchCommand implements Callable<Integer> {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("what", r.what());
                 m.put("value", r.value());
+                m.put("number", number(r.value()));
                 m.put("note", r.note());
                 list.add(m);
             }
@@ -78,5 +97,14 @@ final class BenchCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    private static Double number(String s) {
+        try {
+            double d = Double.parseDouble(s.trim());
+            return Double.isFinite(d) ? d : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 }

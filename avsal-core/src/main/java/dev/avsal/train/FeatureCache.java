@@ -2,6 +2,8 @@ package dev.avsal.train;
 
 import dev.avsal.AudioWindow;
 import dev.avsal.AvSalException;
+import dev.avsal.data.AnnotatedVideo;
+import dev.avsal.data.FrameStream;
 import dev.avsal.AvSalModel;
 import dev.avsal.Frame;
 import dev.avsal.audio.ImageBindAudioPreprocessor;
@@ -39,7 +41,7 @@ import org.bytedeco.pytorch.global.torch;
  * Frozen-encoder features on disk: for every frame of a video, the CLIP taps the head reads (CLS dropped) and the
  * audio tokens of the frame's window, computed once and stored as float16, memory-mapped on later use.
  *
- * <p>Layout: {@code DIR/<key>/<video id>[-<fingerprint>].f16} ({@link TrainVideo#fingerprint()}), where {@code key} hashes everything the features depend on (model
+ * <p>Layout: {@code DIR/<key>/<video id>[-<fingerprint>].f16} ({@link AnnotatedVideo#fingerprint()}), where {@code key} hashes everything the features depend on (model
  * config, a fingerprint of the encoder weights, input size, taps, whether audio is silenced, whether flipped frames
  * are stored). One file per video: visual taps {@code [F, taps, L, C]}, then (with flips) the same for the
  * horizontally mirrored frames, then audio tokens {@code [F, La, Ca]}, all little-endian float16. A file appears
@@ -145,7 +147,7 @@ public final class FeatureCache implements AutoCloseable {
     public boolean flips() { return flips; }
 
     /** The features of a video, computing and storing them first if absent. */
-    public Entry get(TrainVideo v) throws AvSalException {
+    public Entry get(AnnotatedVideo v) throws AvSalException {
         Entry e = open.get(v.id());
         if (e != null) return e;
         String fp = v.fingerprint();
@@ -165,12 +167,15 @@ public final class FeatureCache implements AutoCloseable {
         return e;
     }
 
-    private void compute(TrainVideo v, Path file) throws AvSalException {
-        List<Frame> frames = v.frames(inH, inW);
+    private void compute(AnnotatedVideo v, Path file) throws AvSalException {
+        List<Frame> frames = new ArrayList<>(v.frameCount());
+        try (FrameStream in = v.open(inH, inW)) {
+            Frame f;
+            while (frames.size() < v.frameCount() && (f = in.next()) != null) frames.add(f);
+        }
         if (frames.size() < v.frameCount())
             throw new TrainException(v.id() + ": the video has " + frames.size() + " frames but ground truth for "
                     + v.frameCount());
-        frames = frames.subList(0, v.frameCount());
         ClipImagePreprocessor pre = ClipImagePreprocessor.exactSize(inH, inW);
         ImageBindAudioPreprocessor mel = new ImageBindAudioPreprocessor(model.config().audio().targetLength());
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp" + ProcessHandle.current().pid());

@@ -1,6 +1,7 @@
 package dev.avsal.train;
 
 import dev.avsal.AvSalException;
+import dev.avsal.data.AnnotatedVideo;
 import dev.avsal.AvSalModel;
 import dev.avsal.checkpoint.Checkpoint;
 import dev.avsal.checkpoint.CheckpointException;
@@ -93,7 +94,7 @@ public final class Trainer {
      * @throws TrainException if the output folder already holds a checkpoint and resume is off, the checkpoint does
      *                        not belong to this model and configuration, or the data are unusable
      */
-    public Result fit(List<? extends TrainVideo> train, List<? extends TrainVideo> val) throws AvSalException {
+    public Result fit(List<? extends AnnotatedVideo> train, List<? extends AnnotatedVideo> val) throws AvSalException {
         if (train.isEmpty()) throw new TrainException("no training videos");
         long t0 = System.nanoTime();
         if (config.threads() > 0) torch.set_num_threads(config.threads());
@@ -108,7 +109,7 @@ public final class Trainer {
                     + "choose another folder");
         repairLog(out.resolve("train.jsonl"));
         int frames = config.clipFrames();
-        for (TrainVideo v : train) frames = Math.min(frames, v.frameCount());
+        for (AnnotatedVideo v : train) frames = Math.min(frames, v.frameCount());
         if (frames < 1) throw new TrainException("a training video has no frames with ground truth");
         int perStep = config.batchClips(), stepsPerEpoch = (train.size() + perStep - 1) / perStep;
         long totalSteps = (long) stepsPerEpoch * config.epochs();
@@ -122,11 +123,11 @@ public final class Trainer {
             State st = Files.exists(last) ? restore(last, opt, cache.key()) : new State();
             Progress bar = config.progress() ? new Progress(totalSteps, st.step) : null;
             List<Truth> truth = new ArrayList<>(train.size());
-            for (TrainVideo v : train) {
+            for (AnnotatedVideo v : train) {
                 cache.get(v);
                 truth.add(truth(v));
             }
-            for (TrainVideo v : val) cache.get(v);
+            for (AnnotatedVideo v : val) cache.get(v);
             List<Epoch> history = new ArrayList<>();
             while (st.epoch < config.epochs()) {
                 long e0 = System.nanoTime();
@@ -191,7 +192,7 @@ public final class Trainer {
     }
 
     /** The epoch's windows in step order: shuffled videos, random starts and flips, all from (seed, epoch). */
-    private List<Item> plan(List<? extends TrainVideo> train, int epoch, int frames) {
+    private List<Item> plan(List<? extends AnnotatedVideo> train, int epoch, int frames) {
         Random rnd = new Random(config.seed() * 1_000_003L + epoch);
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < train.size(); i++) order.add(i);
@@ -206,7 +207,7 @@ public final class Trainer {
     }
 
     /** One optimisation step; returns {loss, gradient norm before clipping}. */
-    private double[] step(List<Item> batch, List<? extends TrainVideo> train, List<Truth> truth, FeatureCache cache,
+    private double[] step(List<Item> batch, List<? extends AnnotatedVideo> train, List<Truth> truth, FeatureCache cache,
                           int frames, AdamW opt, double rate) throws AvSalException {
         try (PointerScope scope = new PointerScope()) {
             int b = batch.size(), n = b * frames, plane = outH * outW;
@@ -264,7 +265,7 @@ public final class Trainer {
             for (int x = 0; x < outW; x++) dst[off + y * outW + x] = src[y * outW + outW - 1 - x];
     }
 
-    private Truth truth(TrainVideo v) throws AvSalException {
+    private Truth truth(AnnotatedVideo v) throws AvSalException {
         int n = v.frameCount();
         float[][] d = new float[n][], f = config.loss().nss() != 0 ? new float[n][] : null;
         for (int i = 0; i < n; i++) {
@@ -299,9 +300,9 @@ public final class Trainer {
     // ------------------------------------------------------------------------------------ evaluation
 
     /** Scores the current head on whole videos, from cached features (maps resized to the ground-truth size). */
-    public MapScores evaluate(List<? extends TrainVideo> videos, FeatureCache cache) throws AvSalException {
+    public MapScores evaluate(List<? extends AnnotatedVideo> videos, FeatureCache cache) throws AvSalException {
         MapScores s = new MapScores(config.seed());
-        for (TrainVideo v : videos) {
+        for (AnnotatedVideo v : videos) {
             List<Map2D> maps = predict(v, cache);
             for (int i = 0; i < maps.size(); i++) s.add(maps.get(i), v.density(i), v.fixations(i));
         }
@@ -309,7 +310,7 @@ public final class Trainer {
     }
 
     /** The head's maps for every frame of a video, at the ground-truth size. */
-    public List<Map2D> predict(TrainVideo v, FeatureCache cache) throws AvSalException {
+    public List<Map2D> predict(AnnotatedVideo v, FeatureCache cache) throws AvSalException {
         FeatureCache.Entry e = cache.get(v);
         int n = e.frames();
         float[] p;

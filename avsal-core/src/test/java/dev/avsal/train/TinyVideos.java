@@ -2,6 +2,8 @@ package dev.avsal.train;
 
 import dev.avsal.AudioWindow;
 import dev.avsal.Frame;
+import dev.avsal.data.AnnotatedVideo;
+import dev.avsal.data.FrameStream;
 import dev.avsal.image.RgbImage;
 import dev.avsal.metrics.Fixations;
 import dev.avsal.metrics.Map2D;
@@ -18,27 +20,38 @@ final class TinyVideos {
 
     private TinyVideos() {}
 
-    static List<TrainVideo> make(int count, int frames, int size, long seed) {
-        List<TrainVideo> out = new ArrayList<>();
+    static List<AnnotatedVideo> make(int count, int frames, int size, long seed) {
+        List<AnnotatedVideo> out = new ArrayList<>();
         for (int v = 0; v < count; v++) out.add(video("tiny_" + seed + "_" + v, frames, size, seed * 31 + v));
         return out;
     }
 
-    static TrainVideo video(String id, int frames, int size, long seed) {
+    static AnnotatedVideo video(String id, int frames, int size, long seed) {
         java.util.Random r = new java.util.Random(seed);
         int x0 = 16 + r.nextInt(size - 48), y0 = 16 + r.nextInt(size - 48), dx = r.nextInt(5) - 2, dy = r.nextInt(5) - 2;
         double hz = 300 + 400 * r.nextInt(4);
-        return new TrainVideo() {
+        return new AnnotatedVideo() {
             @Override public String id() { return id; }
             @Override public int frameCount() { return frames; }
             @Override public int width() { return size; }
             @Override public int height() { return size; }
+            @Override public java.nio.file.Path source() { return java.nio.file.Path.of("memory:" + id); }
+            @Override public double fps() { return 8; }
+            @Override public boolean hasAudio() { return true; }
+
+            @Override
+            public FrameStream open(int h, int w) {
+                java.util.Iterator<Frame> it = frames(h, w).iterator();
+                return new FrameStream() {
+                    @Override public Frame next() { return it.hasNext() ? it.next() : null; }
+                    @Override public void close() {}
+                };
+            }
 
             int cx(int f) { return x0 + dx * f + 8; }
             int cy(int f) { return y0 + dy * f + 8; }
 
-            @Override
-            public List<Frame> frames(int h, int w) {
+            List<Frame> frames(int h, int w) {
                 opened.incrementAndGet();
                 List<Frame> out = new ArrayList<>();
                 for (int f = 0; f < frames; f++) {

@@ -15,7 +15,7 @@ public final class TrainChild {
     }
 
     static Trainer.Result run(Path out, boolean resume) throws Exception {
-        List<TrainVideo> train = TinyVideos.make(VIDEOS, FRAMES, 112, 5);
+        List<dev.avsal.data.AnnotatedVideo> train = TinyVideos.make(VIDEOS, FRAMES, 112, 5);
         try (AvSalModel m = AvSalModel.random(AvSalConfig.TINY, 9)) {
             return new Trainer(m, config(out, resume)).fit(train, List.of());
         }

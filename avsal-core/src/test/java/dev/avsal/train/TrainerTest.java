@@ -34,7 +34,7 @@ class TrainerTest {
 
     @Test
     void lossDecreasesAndTheCacheIsReused() throws Exception {
-        List<TrainVideo> train = TinyVideos.make(6, 4, 112, 1), val = TinyVideos.make(2, 4, 112, 2);
+        List<dev.avsal.data.AnnotatedVideo> train = TinyVideos.make(6, 4, 112, 1), val = TinyVideos.make(2, 4, 112, 2);
         TinyVideos.opened.set(0);
         Trainer.Result r;
         try (AvSalModel m = AvSalModel.random(AvSalConfig.TINY, 1)) {

@@ -17,7 +17,8 @@ import dev.avsal.model.head.HeadConfig;
 import dev.avsal.model.head.OutputNormalization;
 import dev.avsal.train.MapScores;
 import dev.avsal.train.TrainConfig;
-import dev.avsal.train.TrainVideo;
+import dev.avsal.data.AnnotatedVideo;
+import dev.avsal.data.FrameStream;
 import dev.avsal.train.Trainer;
 import dev.avsal.util.Json;
 import java.io.IOException;
@@ -118,7 +119,7 @@ public final class Demo {
                 o.clips(), o.frames(), gen.config().fps(), gen.config().width(), gen.config().height(), data);
 
         t = System.nanoTime();
-        DemoData d = DemoData.open(data, gen);
+        DemoData d = DemoData.open(data);
         stages.put("read", secs(t));
         out.printf(Locale.ROOT, "dataset %s: %d train, %d val, %d test clips%n", d.source(), d.train().size(),
                 d.val().size(), d.test().size());
@@ -145,7 +146,7 @@ public final class Demo {
             }
         }
         MapScores cp = new MapScores(o.seed());
-        for (TrainVideo v : d.test()) {
+        for (AnnotatedVideo v : d.test()) {
             Map2D prior = CenterPrior.predict(v.width(), v.height());
             for (int i = 0; i < v.frameCount(); i++) cp.add(prior, v.density(i), v.fixations(i));
         }
@@ -171,15 +172,19 @@ public final class Demo {
     }
 
     /** Scores a model on the test clips through the predictor (the user's inference path); optionally the overlay. */
-    private static MapScores score(AvSalModel m, List<TrainVideo> test, boolean silence, long seed, Path overlay,
+    private static MapScores score(AvSalModel m, List<AnnotatedVideo> test, boolean silence, long seed, Path overlay,
                                    DemoData d, int threads) throws AvSalException, IOException {
         MapScores s = new MapScores(seed);
         AvSalPredictor.Builder b = AvSalPredictor.builder().setModel(m);
         if (threads > 0) b.optThreads(threads);
         try (AvSalPredictor p = b.build()) {
             for (int k = 0; k < test.size(); k++) {
-                TrainVideo v = test.get(k);
-                List<Frame> frames = v.frames(m.config().inputHeight(), m.config().inputWidth());
+                AnnotatedVideo v = test.get(k);
+                List<Frame> frames = new ArrayList<>(v.frameCount());
+                try (FrameStream in = v.open(m.config().inputHeight(), m.config().inputWidth())) {
+                    Frame f;
+                    while (frames.size() < v.frameCount() && (f = in.next()) != null) frames.add(f);
+                }
                 if (silence) {
                     List<Frame> quiet = new ArrayList<>(frames.size());
                     for (Frame f : frames) quiet.add(Frame.of(f.image(), AudioWindow.silence(), f.timestampMicros()));
@@ -187,13 +192,13 @@ public final class Demo {
                 }
                 List<SaliencyMap> maps = p.predict(frames);
                 for (int i = 0; i < v.frameCount(); i++) s.add(map(maps.get(i), v), v.density(i), v.fixations(i));
-                if (k == 0 && overlay != null) writeOverlay(d.videoFile(v.id()), overlay, maps);
+                if (k == 0 && overlay != null) writeOverlay(d.videoFile(v), overlay, maps);
             }
         }
         return s;
     }
 
-    private static Map2D map(SaliencyMap m, TrainVideo v) {
+    private static Map2D map(SaliencyMap m, AnnotatedVideo v) {
         float[] f = m.values();
         double[] x = new double[f.length];
         for (int i = 0; i < f.length; i++) x[i] = f[i];
@@ -232,7 +237,7 @@ public final class Demo {
         m.put("frames_per_clip", (long) o.frames());
         m.put("epochs", (long) o.epochs());
         m.put("seed", o.seed());
-        m.put("test_clips", d.test().stream().map(TrainVideo::id).toList());
+        m.put("test_clips", d.test().stream().map(AnnotatedVideo::id).toList());
         Map<String, Object> table = new LinkedHashMap<>();
         for (Row r : rows) table.put(r.name(), r.scores().toMap());
         m.put("scores", table);

@@ -1,28 +1,19 @@
 package dev.avsal.examples;
 
-import dev.avsal.io.synth.SynthGenerator;
-import dev.avsal.io.synth.SynthVideos;
-import dev.avsal.train.TrainVideo;
-import java.io.IOException;
+import dev.avsal.data.AnnotatedVideo;
+import dev.avsal.data.DatasetException;
+import dev.avsal.data.SaliencyDataset;
+import dev.avsal.io.datasets.Datasets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
-/** The demo's dataset split into train/val/test, and where each clip's video file is. */
-record DemoData(String source, Path root, List<TrainVideo> train, List<TrainVideo> val, List<TrainVideo> test) {
-    Path videoFile(String id) { return root.resolve("videos").resolve(id + ".mp4"); }
+/** The demo's dataset, read back from its files through the dataset readers, split into train/val/test. */
+record DemoData(String source, Path root, List<AnnotatedVideo> train, List<AnnotatedVideo> val, List<AnnotatedVideo> test) {
+    Path videoFile(AnnotatedVideo v) { return v.source(); }
 
-    /** The generated dataset (in memory, the same clips the files hold). */
-    static DemoData open(Path root, SynthGenerator gen) throws IOException {
-        List<TrainVideo> train = new ArrayList<>(), val = new ArrayList<>(), test = new ArrayList<>();
-        for (int i = 0; i < gen.config().clips(); i++) {
-            TrainVideo v = SynthVideos.of(gen.clip(i));
-            switch (gen.split(i)) {
-                case "train" -> train.add(v);
-                case "val" -> val.add(v);
-                default -> test.add(v);
-            }
-        }
-        return new DemoData("synthetic (in memory)", root, train, val, test);
+    /** Opens the generated dataset with {@link Datasets#open(Path)} (the AViMoS reader). */
+    static DemoData open(Path root) throws DatasetException {
+        SaliencyDataset d = Datasets.open(root);
+        return new DemoData(d.name() + " layout, read from " + root, root, d.videos("train"), d.videos("val"), d.videos("test"));
     }
 }

@@ -4,7 +4,9 @@ import dev.avsal.AvSalException;
 import dev.avsal.AvSalModel;
 import dev.avsal.train.TrainConfig;
 import dev.avsal.train.TrainException;
-import dev.avsal.train.TrainVideo;
+import dev.avsal.data.AnnotatedVideo;
+import dev.avsal.data.SaliencyDataset;
+import dev.avsal.io.datasets.Datasets;
 import dev.avsal.train.Trainer;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -26,11 +28,19 @@ import java.util.Locale;
 public final class TrainOnDataset {
     private TrainOnDataset() {}
 
-    /** Trains on the dataset's "train" split, validating on "val" (or "test" when there is no "val"). */
+    /**
+     * Trains on the dataset's "train" split ({@link Datasets#open(Path)} detects the layout), validating on "val", else
+     * "public_test" (AViMoS' TrainTestSplit.json), else "test", else nothing.
+     */
     public static Trainer.Result train(AvSalModel model, Path root, TrainConfig config, PrintStream out) throws AvSalException {
-        List<TrainVideo> train = DatasetVideos.videos(root, "train");
-        List<TrainVideo> val = DatasetVideos.videos(root, "val");
-        if (val.isEmpty()) val = DatasetVideos.videos(root, "test");
+        SaliencyDataset d = Datasets.open(root);
+        List<String> splits = d.splits();
+        if (!splits.contains("train"))
+            throw new TrainException(root + ": the dataset has no 'train' split (splits: " + splits + ")");
+        List<AnnotatedVideo> train = d.videos("train");
+        String valSplit = splits.contains("val") ? "val" : splits.contains("public_test") ? "public_test"
+                : splits.contains("test") ? "test" : null;
+        List<AnnotatedVideo> val = valSplit == null ? List.of() : d.videos(valSplit);
         if (train.isEmpty()) throw new TrainException(root + ": the dataset has no training videos");
         out.printf(Locale.ROOT, "training %s on %s: %d train, %d validation videos%n", model.config().name(), root,
                 train.size(), val.size());

@@ -30,7 +30,7 @@ import java.util.SplittableRandom;
  *
  * <p>Clips exist in memory ({@link #clip(int)}) and as files in the AViMoS layout ({@link #write(Path, boolean)}):
  * {@code videos/<id>.mp4} (H.264 + AAC, 16 kHz mono), {@code saliency/<id>.mp4} (grey density video, peak 255 per
- * frame), {@code fixations/<id>/fixations.json} and {@code splits/{train,val,test}.txt}, plus {@code synth.json}
+ * frame), {@code fixations/<id>/fixations.json} ([row, column] pairs per frame) and {@code splits/{train,val,test}.txt}, plus {@code synth.json}
  * describing each clip (colours, tones, which disc sounds).
  *
  * <p>Deterministic: clip i depends only on the seed and i. Thread-safe (stateless apart from the immutable config).
@@ -190,16 +190,19 @@ public final class SynthGenerator {
         writeText(fixDir.resolve("fixations.json"), fixationsJson(c) + "\n");
     }
 
-    /** {@code {"0": [[x, y], ...], "1": ...}}: 0-based frame index to 0-based pixel coordinates. */
+    /**
+     * The AViMoS fixations file: a JSON array with one entry per frame, each an array of {@code [row, column]} pairs
+     * of 0-based pixel indices (the schema of dev.avsal.io.datasets.AvimosDataset).
+     */
     static String fixationsJson(SynthClip c) {
-        Map<String, Object> m = new LinkedHashMap<>();
+        List<Object> frames = new ArrayList<>(c.frameCount());
         for (int f = 0; f < c.frameCount(); f++) {
             Fixations fx = c.fixations().get(f);
             List<Object> pts = new ArrayList<>(fx.count());
-            for (int j = 0; j < fx.count(); j++) pts.add(List.of((long) fx.x(j), (long) fx.y(j)));
-            m.put(Integer.toString(f), pts);
+            for (int j = 0; j < fx.count(); j++) pts.add(List.of((long) fx.y(j), (long) fx.x(j)));
+            frames.add(pts);
         }
-        return Json.write(m);
+        return Json.write(frames);
     }
 
     private static void writeText(Path file, String text) throws IOException {

@@ -127,11 +127,26 @@ class SynthGeneratorTest {
             assertTrue(f.get((int) Math.round(s[0]), (int) Math.round(s[1]), 0) > 200, "density peak is white");
             assertTrue(f.get(((int) Math.round(s[0]) + 56) % 112, ((int) Math.round(s[1]) + 56) % 112, 0) < 30);
         }
-        Map<?, ?> fix = (Map<?, ?>) Json.parse(root.resolve("fixations/synth_0002/fixations.json"));
+        List<?> fix = (List<?>) Json.parse(root.resolve("fixations/synth_0002/fixations.json"));
         assertEquals(8, fix.size());
-        List<?> p0 = (List<?>) fix.get("0");
+        List<?> p0 = (List<?>) fix.get(0);
         assertEquals(c.fixations().get(0).count(), p0.size());
-        assertEquals((long) c.fixations().get(0).x(0), ((List<?>) p0.get(0)).get(0));
+        assertEquals((long) c.fixations().get(0).y(0), ((List<?>) p0.get(0)).get(0)); // [row, column]
+        assertEquals((long) c.fixations().get(0).x(0), ((List<?>) p0.get(0)).get(1));
+        // and the dataset reader reads the layout back: same fixations, density peak on the sounding disc
+        dev.avsal.data.SaliencyDataset ds = dev.avsal.io.datasets.Datasets.open(root);
+        assertEquals(List.of("synth_0005"), ds.videos("test").stream().map(dev.avsal.data.AnnotatedVideo::id).toList());
+        dev.avsal.data.AnnotatedVideo v = ds.videos("train").get(2);
+        assertEquals("synth_0002", v.id());
+        assertEquals(8, v.frameCount());
+        assertEquals(c.fixations().get(5).x(3), v.fixations(5).x(3));
+        assertEquals(c.fixations().get(5).y(3), v.fixations(5).y(3));
+        Map2D d5 = v.density(5);
+        int best = 0;
+        for (int j = 1; j < d5.size(); j++) if (d5.data()[j] > d5.data()[best]) best = j;
+        double[] s5 = c.centres().get(5)[c.sounding()];
+        assertEquals(s5[0], best % 112, 2.0);
+        assertEquals(s5[1], best / 112, 2.0);
         assertThrows(IOException.class, () -> g.write(root, false));
     }
 }

@@ -29,7 +29,7 @@ final class TrainCommand implements Callable<Integer> {
     String preset;
 
     @Option(names = "--weights", description = "Start from this combined model file instead of random weights "
-            + "(e.g. a file with the official encoders; see docs/avsal-r.md).")
+            + "(e.g. a file with the official encoders; see docs/training.md).")
     Path weights;
 
     @Option(names = "--clip", description = "Official CLIP weights (e.g. ViT-B-16.pt) for a new model with a random head; "
@@ -39,21 +39,21 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--imagebind", description = "Official ImageBind weights (imagebind_huge.pth), with --clip.")
     Path imageBind;
 
-    @Option(names = "--epochs", defaultValue = "10") int epochs;
+    @Option(names = "--epochs", defaultValue = "10", description = "Epochs (default: ${DEFAULT-VALUE}).") int epochs;
     @Option(names = "--batch", defaultValue = "4", description = "Clips per step (default: ${DEFAULT-VALUE}).") int batch;
     @Option(names = "--frames", defaultValue = "8", description = "Frames per training clip (default: ${DEFAULT-VALUE}).") int frames;
     @Option(names = "--lr", defaultValue = "1e-3", description = "Peak learning rate (default: ${DEFAULT-VALUE}).") double lr;
-    @Option(names = "--weight-decay", defaultValue = "0.01") double weightDecay;
+    @Option(names = "--weight-decay", defaultValue = "0.01", description = "AdamW weight decay (default: ${DEFAULT-VALUE}).") double weightDecay;
     @Option(names = "--loss", defaultValue = "kld=1,cc=1", description = "Loss weights, e.g. kld=1,cc=1,nss=0.1,sim=0 (default: ${DEFAULT-VALUE}).")
     String loss;
-    @Option(names = "--seed", defaultValue = "42") long seed;
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the head weights, shuffling and augmentation (default: ${DEFAULT-VALUE}).") long seed;
     @Option(names = "--silence-audio", description = "Train on silence (the audio-ablation baseline).") boolean silence;
     @Option(names = "--no-flip", description = "No horizontal-flip augmentation.") boolean noFlip;
     @Option(names = "--checkpoint-every", defaultValue = "0", description = "Also checkpoint every N steps (default: each epoch).") int every;
     @Option(names = "--cache", description = "Feature cache folder (default: OUTPUT/cache).") Path cache;
     @Option(names = "--resume", description = "Continue from OUTPUT/last.safetensors.") boolean resume;
-    @Option(names = "--threads", defaultValue = "0") int threads;
-    @Option(names = "--no-progress") boolean noProgress;
+    @Option(names = "--threads", defaultValue = "0", description = "LibTorch threads (default: all cores).") int threads;
+    @Option(names = "--no-progress", description = "No progress bar on stderr.") boolean noProgress;
 
     @Spec
     CommandSpec spec;

@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
 @Command(name = "avsal", mixinStandardHelpOptions = true, versionProvider = AvSalCli.Version.class,
         description = "Audio-visual video saliency (AVSal-R) on LibTorch.",
         subcommands = {InfoCommand.class, InspectCommand.class, BenchCommand.class, ConvertCommand.class,
-                FetchCommand.class, PredictCommand.class, ScoreCommand.class, EvaluateCommand.class},
+                FetchCommand.class, PredictCommand.class, DemoCommand.class, TrainCommand.class,
+                EvaluateCommand.class, ScoreCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:the input could not be processed", "2:bad usage", "3:internal error",
                 "4:download failed (network error or checksum mismatch)"})

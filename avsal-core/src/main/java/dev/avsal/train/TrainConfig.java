@@ -1,0 +1,107 @@
+package dev.avsal.train;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Settings of a training run ({@link Trainer}). Immutable; build with {@link #builder()} ({@code set*} required,
+ * {@code opt*} optional). Defaults are avsal choices (the AVSal paper does not publish its schedule): AdamW lr 1e-3, weight decay 0.01, 5% linear warm-up then cosine to 1% of the
+ * peak, gradient norm clipped at 1, batches of 4 clips of 8 frames, KLD + CC.
+ *
+ * @param output          folder of checkpoints ({@code last.safetensors}, {@code best.safetensors}) and the log
+ *                        ({@code train.jsonl})
+ * @param cacheDir        feature cache root ({@code output/cache} by default)
+ * @param epochs          passes over the training videos
+ * @param batchClips      clips per step
+ * @param clipFrames      consecutive frames per clip (a random window of each video per epoch; whole videos if shorter)
+ * @param lr              peak learning rate
+ * @param weightDecay     AdamW decoupled weight decay
+ * @param warmupFraction  fraction of all steps spent warming up linearly
+ * @param minLrFraction   final learning rate as a fraction of the peak
+ * @param gradClip        global gradient-norm limit (0: no clipping)
+ * @param loss            loss weights
+ * @param seed            seed of shuffling, windows and flips (the model's initial weights come with the model)
+ * @param silenceAudio    train and validate on silence instead of the audio (the audio-ablation baseline)
+ * @param flipAugment     mirror frames and maps horizontally with probability 1/2
+ * @param checkpointEvery steps between checkpoints of {@code last.safetensors} (0: at the end of each epoch only)
+ * @param threads         LibTorch intra-op threads (0: leave LibTorch's setting)
+ * @param progress        draw a progress bar with ETA on stderr
+ * @param resume          continue from {@code output/last.safetensors} (without it, an output folder that already
+ *                        holds a checkpoint is refused)
+ */
+public record TrainConfig(Path output, Path cacheDir, int epochs, int batchClips, int clipFrames, double lr,
+                          double weightDecay, double warmupFraction, double minLrFraction, double gradClip,
+                          LossWeights loss, long seed, boolean silenceAudio, boolean flipAugment, int checkpointEvery,
+                          int threads, boolean progress, boolean resume) {
+    public TrainConfig {
+        if (output == null) throw new IllegalArgumentException("training output folder is not set");
+        if (cacheDir == null) cacheDir = output.resolve("cache");
+        if (epochs < 1 || batchClips < 1 || clipFrames < 1)
+            throw new IllegalArgumentException("epochs, batch clips and clip frames must be >= 1, got " + epochs + ", "
+                    + batchClips + ", " + clipFrames);
+        if (!(lr > 0) || !(weightDecay >= 0) || !(warmupFraction >= 0 && warmupFraction < 1)
+                || !(minLrFraction >= 0 && minLrFraction <= 1) || !(gradClip >= 0))
+            throw new IllegalArgumentException("invalid optimiser settings: lr " + lr + ", weight decay " + weightDecay
+                    + ", warm-up " + warmupFraction + ", min lr fraction " + minLrFraction + ", grad clip " + gradClip);
+        if (loss == null) loss = LossWeights.DEFAULT;
+        if (checkpointEvery < 0 || threads < 0)
+            throw new IllegalArgumentException("checkpointEvery and threads must be >= 0");
+    }
+
+    public static Builder builder() { return new Builder(); }
+
+    /** The settings that decide the course of training (everything but paths, threads and display), as JSON-ready values. */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("epochs", (long) epochs);
+        m.put("batch_clips", (long) batchClips);
+        m.put("clip_frames", (long) clipFrames);
+        m.put("lr", lr);
+        m.put("weight_decay", weightDecay);
+        m.put("warmup_fraction", warmupFraction);
+        m.put("min_lr_fraction", minLrFraction);
+        m.put("grad_clip", gradClip);
+        m.put("loss", loss.toString());
+        m.put("seed", seed);
+        m.put("silence_audio", silenceAudio);
+        m.put("flip_augment", flipAugment);
+        return m;
+    }
+
+    /** Builder of {@link TrainConfig}. */
+    public static final class Builder {
+        private Path output, cacheDir;
+        private int epochs = 10, batchClips = 4, clipFrames = 8, checkpointEvery, threads;
+        private double lr = 1e-3, weightDecay = 0.01, warmup = 0.05, minLr = 0.01, gradClip = 1.0;
+        private LossWeights loss = LossWeights.DEFAULT;
+        private long seed = 42;
+        private boolean silence, flip = true, progress, resume;
+
+        private Builder() {}
+
+        public Builder setOutput(Path dir) { output = dir; return this; }
+        public Builder optCacheDir(Path dir) { cacheDir = dir; return this; }
+        public Builder optEpochs(int n) { epochs = n; return this; }
+        public Builder optBatchClips(int n) { batchClips = n; return this; }
+        public Builder optClipFrames(int n) { clipFrames = n; return this; }
+        public Builder optLearningRate(double v) { lr = v; return this; }
+        public Builder optWeightDecay(double v) { weightDecay = v; return this; }
+        public Builder optWarmupFraction(double v) { warmup = v; return this; }
+        public Builder optMinLrFraction(double v) { minLr = v; return this; }
+        public Builder optGradClip(double v) { gradClip = v; return this; }
+        public Builder optLoss(LossWeights w) { loss = w; return this; }
+        public Builder optSeed(long s) { seed = s; return this; }
+        public Builder optSilenceAudio(boolean on) { silence = on; return this; }
+        public Builder optFlipAugment(boolean on) { flip = on; return this; }
+        public Builder optCheckpointEvery(int steps) { checkpointEvery = steps; return this; }
+        public Builder optThreads(int n) { threads = n; return this; }
+        public Builder optProgress(boolean on) { progress = on; return this; }
+        public Builder optResume(boolean on) { resume = on; return this; }
+
+        public TrainConfig build() {
+            return new TrainConfig(output, cacheDir, epochs, batchClips, clipFrames, lr, weightDecay, warmup, minLr,
+                    gradClip, loss, seed, silence, flip, checkpointEvery, threads, progress, resume);
+        }
+    }
+}

@@ -7,18 +7,23 @@ import dev.avsal.AvSalModel;
 import dev.avsal.AvSalPredictor;
 import dev.avsal.Frame;
 import dev.avsal.SaliencyMap;
+import dev.avsal.data.AnnotatedVideo;
+import dev.avsal.data.FrameStream;
+import dev.avsal.eval.Evaluation;
+import dev.avsal.eval.Evaluator;
+import dev.avsal.eval.HtmlReport;
 import dev.avsal.io.OverlayVideoWriter;
+import dev.avsal.io.datasets.Datasets;
 import dev.avsal.io.synth.SynthConfig;
 import dev.avsal.io.synth.SynthGenerator;
 import dev.avsal.metrics.CenterPrior;
 import dev.avsal.metrics.Map2D;
+import dev.avsal.metrics.Protocol;
 import dev.avsal.model.head.DecoderConfig;
 import dev.avsal.model.head.HeadConfig;
 import dev.avsal.model.head.OutputNormalization;
 import dev.avsal.train.MapScores;
 import dev.avsal.train.TrainConfig;
-import dev.avsal.data.AnnotatedVideo;
-import dev.avsal.data.FrameStream;
 import dev.avsal.train.Trainer;
 import dev.avsal.util.Json;
 import java.io.IOException;
@@ -38,7 +43,8 @@ import java.util.stream.Stream;
  * The self-contained demo ({@code avsal demo}): generates the synthetic audio-visual dataset ({@link SynthGenerator},
  * AViMoS layout), trains {@code avsal-r-tiny} twice from the same initial weights, once with the audio and once with
  * the audio silenced, then scores both with {@link AvSalPredictor} on the held-out test clips next to the centre prior,
- * prints the table, and writes an overlay video of one test clip and {@code results.json}.
+ * prints the table, and writes an overlay video of one test clip, the HTML report of the audio-visual model
+ * ({@link HtmlReport}) and {@code results.json}.
  *
  * <p>Everything runs on the CPU with random-initialised frozen encoders (the tiny preset has no pretrained weights):
  * the encoders' features are cached once and only the head is trained. avsal choices (documented in the report):
@@ -49,7 +55,7 @@ import java.util.stream.Stream;
  */
 public final class Demo {
     /** Files and folders the demo writes into its output folder (what {@code --force} replaces). */
-    static final List<String> OUTPUTS = List.of("data", "cache", "av", "silenced", "results.json", "overlay.mp4");
+    static final List<String> OUTPUTS = List.of("data", "cache", "av", "silenced", "results.json", "overlay.mp4", "report.html");
 
     /**
      * Demo settings.
@@ -143,6 +149,11 @@ public final class Demo {
                 t = System.nanoTime();
                 rows.add(new Row(name, score(m, d.test(), silence, o.seed(), silence ? null : overlay, d, o.threads())));
                 stages.put("test " + name, secs(t));
+                if (!silence) {
+                    t = System.nanoTime();
+                    report(m, data, o);
+                    stages.put("report", secs(t));
+                }
             }
         }
         MapScores cp = new MapScores(o.seed());
@@ -162,9 +173,23 @@ public final class Demo {
         out.printf(Locale.ROOT, "%s%n", wins
                 ? "The audio-visual model beats both baselines on CC, NSS, SIM and AUC-Judd: the sound tells it which disc matters."
                 : "WARNING: the audio-visual model did not beat both baselines on every metric.");
-        out.printf(Locale.ROOT, "wrote %s (the audio-visual model's maps over test clip %s, with its sound) and %s in %.0f s%n",
-                overlay, d.test().get(0).id(), results, total);
+        out.printf(Locale.ROOT, "wrote %s (the audio-visual model's maps over test clip %s, with its sound), %s and %s in %.0f s%n",
+                overlay, d.test().get(0).id(), o.output().resolve("report.html"), results, total);
         return new Result(rows, wins, total, stages, overlay, results);
+    }
+
+    /**
+     * The HTML report of the audio-visual model on the test split, through the same evaluator as {@code avsal
+     * evaluate} (MIT protocol: all seven metrics, best and worst clips with overlay stills).
+     */
+    private static void report(AvSalModel m, Path data, Options o) throws AvSalException, IOException {
+        AvSalPredictor.Builder b = AvSalPredictor.builder().setModel(m);
+        if (o.threads() > 0) b.optThreads(o.threads());
+        try (AvSalPredictor p = b.build()) {
+            Evaluation e = Evaluator.builder().setDataset(Datasets.open(data)).setPredictor(p).optSplit("test")
+                    .optProtocol(Protocol.MIT).build().run();
+            HtmlReport.write(e, o.output().resolve("report.html"), false);
+        }
     }
 
     private static boolean beats(MapScores a, MapScores b) {
@@ -243,6 +268,11 @@ public final class Demo {
         m.put("scores", table);
         m.put("audio_visual_beats_both", wins);
         m.put("seconds", stages);
+        Map<String, Object> outputs = new LinkedHashMap<>();
+        for (String f : List.of("overlay.mp4", "report.html", "results.json"))
+            outputs.put(f, o.output().resolve(f).toAbsolutePath().toString());
+        outputs.put("best_model", o.output().resolve("av").resolve("best.safetensors").toAbsolutePath().toString());
+        m.put("outputs", outputs);
         Files.writeString(file, Json.write(m) + "\n", StandardCharsets.UTF_8);
     }
 

@@ -13,7 +13,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Generate a synthetic audio-visual dataset, train avsal-r-tiny with and without its audio on the "
                 + "CPU, and compare both with the centre prior on held-out clips (a few minutes on 2 cores).",
-                "Writes the dataset, checkpoints, results.json and overlay.mp4 into the output folder."})
+                "Writes the dataset, checkpoints, results.json, report.html and overlay.mp4 into the output folder."})
 final class DemoCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, defaultValue = "avsal-demo-out", description = "Output folder (default: ${DEFAULT-VALUE}).")
     Path output;
@@ -39,6 +39,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No progress bars on stderr.")
     boolean noProgress;
 
+    @Option(names = "--json", description = "Print results.json (scores, margins' inputs, timings, output paths) as one"
+            + " JSON object on stdout; the progress and the table go to stderr.")
+    boolean json;
+
     @Spec
     CommandSpec spec;
 
@@ -47,9 +51,14 @@ final class DemoCommand implements Callable<Integer> {
         Demo.Options d = quick ? Demo.Options.quick(output) : Demo.Options.standard(output);
         Demo.Options o = new Demo.Options(output, force, clips != null ? clips : d.clips(), d.frames(),
                 epochs != null ? epochs : d.epochs(), d.clipFrames(), seed, threads, !noProgress);
-        PrintStream out = new PrintStream(new WriterOutputStream(spec.commandLine().getOut()), true, "UTF-8");
+        PrintStream out = new PrintStream(new WriterOutputStream(json ? spec.commandLine().getErr()
+                : spec.commandLine().getOut()), true, "UTF-8");
         Demo.Result r = Demo.run(o, out);
         out.flush();
+        if (json) {
+            spec.commandLine().getOut().println(java.nio.file.Files.readString(r.results()).strip());
+            spec.commandLine().getOut().flush();
+        }
         return r.audioWins() ? 0 : AvSalCli.EXIT_INPUT;
     }
 

@@ -38,7 +38,7 @@ class PredictCommandTest {
                 "--overlay", "--alpha", "0.7", "--json"));
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("75/75"), "progress bar on stderr: " + r.err());
-        Map<String, Object> doc = CliTest.json(r.out());
+        Map<String, Object> doc = CliJsonSchemaTest.check("predict", r);
         List<Map<String, Object>> videos = (List<Map<String, Object>>) doc.get("videos");
         assertEquals(2, videos.size());
         assertEquals(0, ((Number) doc.get("failed")).intValue());

@@ -1,18 +1,19 @@
-package dev.avsal.examples;
+package dev.avsal.examples.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.avsal.examples.Demo;
 import dev.avsal.io.VideoReader;
 import dev.avsal.train.MapScores;
-import dev.avsal.util.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,7 +37,11 @@ class DemoTest {
         }
         assertTrue(r.audioWins(), text);
         assertTrue(text.contains("AUC-Judd") && text.contains("silenced audio") && text.contains("center prior"), text);
-        Map<?, ?> json = (Map<?, ?>) Json.parse(r.results());
+        // what `avsal demo --json` prints is results.json, checked against the demo schema
+        Map<?, ?> json = CliJsonSchemaTest.check("demo", new CliTest.Result(0, Files.readString(r.results()), ""));
+        String report = Files.readString(tmp.resolve("report.html"));
+        assertTrue(report.contains("<svg") && report.contains(((List<?>) json.get("test_clips")).get(0).toString()),
+                "the HTML report shows the test clips");
         assertEquals(true, json.get("audio_visual_beats_both"));
         assertEquals(av.cc(), ((Number) ((Map<?, ?>) ((Map<?, ?>) json.get("scores")).get(Demo.AV)).get("cc")).doubleValue(), 1e-12);
         try (VideoReader v = VideoReader.builder().setFile(r.overlay()).build()) {

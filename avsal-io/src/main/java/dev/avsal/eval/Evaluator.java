@@ -9,6 +9,7 @@ import dev.avsal.data.AnnotatedVideo;
 import dev.avsal.data.FrameStream;
 import dev.avsal.data.SaliencyDataset;
 import dev.avsal.image.RgbImage;
+import dev.avsal.metrics.CenterPrior;
 import dev.avsal.metrics.Fixations;
 import dev.avsal.metrics.Map2D;
 import dev.avsal.metrics.Protocol;
@@ -64,6 +65,7 @@ public final class Evaluator {
     private final String split;
     private final AvSalPredictor predictor;
     private final Path predictions;
+    private final boolean centerPrior;
     private final Scorer scorer;
     private final Progress progress;
     private final boolean stills;
@@ -73,6 +75,7 @@ public final class Evaluator {
         split = b.split;
         predictor = b.predictor;
         predictions = b.predictions;
+        centerPrior = b.centerPrior;
         scorer = b.scorer;
         progress = b.progress;
         stills = b.stills;
@@ -80,12 +83,16 @@ public final class Evaluator {
 
     public static Builder builder() { return new Builder(); }
 
-    /** Builder: {@code setDataset} and exactly one of {@code setPredictor} / {@code setPredictions} are required. */
+    /**
+     * Builder: {@code setDataset} and exactly one of {@code setPredictor} / {@code setPredictions} /
+     * {@code setCenterPrior} are required.
+     */
     public static final class Builder {
         private SaliencyDataset dataset;
         private String split;
         private AvSalPredictor predictor;
         private Path predictions;
+        private boolean centerPrior;
         private Scorer scorer = Scorer.of(Protocol.MIT);
         private Progress progress = (v, i, n, d, t) -> { };
         private boolean stills = true;
@@ -95,6 +102,11 @@ public final class Evaluator {
         public Builder setPredictor(AvSalPredictor p) { predictor = p; return this; }
         /** A folder of saved predictions (layout in the class comment). */
         public Builder setPredictions(Path dir) { predictions = dir; return this; }
+        /**
+         * The center-prior baseline instead of a predictor: {@link CenterPrior#predict(int, int)} at each video's
+         * ground-truth size, the same map for every frame (what the AIM 2024 baseline submits).
+         */
+        public Builder setCenterPrior() { centerPrior = true; return this; }
         /** Split to score; default: {@code test} if the dataset has it, else its first split. */
         public Builder optSplit(String s) { split = s; return this; }
         /** Protocol with its defaults (default {@link Protocol#MIT}). */
@@ -107,8 +119,8 @@ public final class Evaluator {
 
         public Evaluator build() throws EvalException {
             if (dataset == null) throw new IllegalArgumentException("setDataset is required");
-            if ((predictor == null) == (predictions == null))
-                throw new IllegalArgumentException("exactly one of setPredictor and setPredictions is required");
+            if ((predictor != null ? 1 : 0) + (predictions != null ? 1 : 0) + (centerPrior ? 1 : 0) != 1)
+                throw new IllegalArgumentException("exactly one of setPredictor, setPredictions and setCenterPrior is required");
             if (scorer == null || progress == null) throw new IllegalArgumentException("scorer or progress is null");
             if (predictions != null && !Files.isDirectory(predictions))
                 throw new EvalException(predictions + ": predictions folder does not exist");
@@ -135,7 +147,7 @@ public final class Evaluator {
             int middle = n / 2, index = vi, count = videos.size();
             long totalFrames = total;
             List<Scores> scores = new ArrayList<>(n);
-            MapSource src = predictor != null ? new PredictorSource(v) : new FileSource(v);
+            MapSource src = predictor != null ? new PredictorSource(v) : centerPrior ? new PriorSource(v) : new FileSource(v);
             try (src) {
                 for (int i = 0; i < n; i++) {
                     Map2D pred = src.next(i);
@@ -199,6 +211,32 @@ public final class Evaluator {
                 stream.close();
             }
         }
+    }
+
+    /** The center prior at the ground-truth size, computed once per video. */
+    private static final class PriorSource extends MapSource {
+        private final AnnotatedVideo video;
+        private Map2D prior;
+
+        PriorSource(AnnotatedVideo v) { video = v; }
+
+        @Override Map2D next(int frame) {
+            if (prior == null) prior = CenterPrior.predict(video.width(), video.height());
+            return prior;
+        }
+
+        @Override RgbImage image(int frame) {
+            try (FrameStream s = video.open(video.height(), video.width())) { // the report's still only
+                Frame f = null;
+                for (int i = 0; i <= frame; i++) if ((f = s.next()) == null) return null;
+                return f.image();
+            } catch (AvSalException | RuntimeException e) {
+                return null;
+            }
+        }
+
+        @Override String describe(int frame) { return "center prior"; }
+        @Override public void close() { }
     }
 
     private static final Pattern LAST_INT = Pattern.compile("(\\d+)(?!.*\\d)");

@@ -57,6 +57,10 @@ final class EvaluateCommand implements Callable<Integer> {
 
         @Option(names = "--predictions", paramLabel = "DIR", description = "Folder of saved predictions.")
         Path predictions;
+
+        @Option(names = "--center-prior", description = "The center-prior baseline (a centred Gaussian, dev.avsal.metrics"
+                + ".CenterPrior) instead of a model.")
+        boolean centerPrior;
     }
 
     @ArgGroup(exclusive = true, multiplicity = "1")
@@ -99,8 +103,8 @@ final class EvaluateCommand implements Callable<Integer> {
     public Integer call() throws AvSalException, IOException {
         if (source.seed != null && preset == null)
             throw new ParameterException(spec.commandLine(), "--random-seed needs --preset (avsal-r-tiny or avsal-r-b16)");
-        if (preset != null && source.predictions != null)
-            throw new ParameterException(spec.commandLine(), "--preset does not apply to --predictions");
+        if (preset != null && (source.predictions != null || source.centerPrior))
+            throw new ParameterException(spec.commandLine(), "--preset does not apply to --predictions or --center-prior");
         var scorer = ScoreCommand.scorer(spec, protocol, jitter, seed, opencv);
         Map<String, Path> outputs = new LinkedHashMap<>();
         for (String name : OUTPUTS) if (report || !name.endsWith(".html")) outputs.put(name, out.resolve(name));
@@ -117,6 +121,8 @@ final class EvaluateCommand implements Callable<Integer> {
         try {
             if (source.predictions != null) {
                 e = b.setPredictions(source.predictions).build().run();
+            } else if (source.centerPrior) {
+                e = b.setCenterPrior().build().run();
             } else {
                 AvSalPredictor.Builder pb = AvSalPredictor.builder();
                 if (source.weights != null) {

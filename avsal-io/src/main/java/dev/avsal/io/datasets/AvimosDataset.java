@@ -34,8 +34,12 @@ import java.util.stream.Stream;
  *   ROOT/TrainTestSplit.json               optional: {"train": [ID...], "public_test": [...], ...}
  *   ROOT/splits/NAME.txt                   optional alternative: one ID per line
  * </pre>
- * The fixation pairs are read as row first, because AIM 2024's bench.py indexes {@code map[f[:, 0], f[:, 1]]};
- * pairs outside the map are an error naming the file and frame. Without split files the only split is {@code all}.
+ * The fixation pairs are read as row first, because AIM 2024's bench.py indexes {@code map[f[:, 0], f[:, 1]]}
+ * (it zips the array with the sorted frame files, so the array form is the release's); pairs outside the map are an
+ * error naming the file and frame. A second, keyed form is also accepted (our choice, for files written by earlier
+ * versions of the synthetic generator): a JSON object {@code {"0": [[x, y], ...], "1": ...}} whose keys are 0-based
+ * frame indices and whose pairs are <em>column first</em> ({@code [x, y]}); frames without a key have no fixations,
+ * and the frame count is the largest key + 1. Without split files the only split is {@code all}.
  * A video is listed when it has a source video and a fixations file; its frame count is the length of the
  * fixations array. Densities are the mean of the decoded R, G, B (bench.py's {@code xrgb2gray}) as 0..255 values;
  * the metrics normalise them. A 10-bit ground-truth video is read through the 8-bit RGB decode path (our choice:
@@ -262,7 +266,7 @@ public final class AvimosDataset implements SaliencyDataset {
         }
     }
 
-    /** Parses fixations.json: an array per frame of [row, column] pairs. */
+    /** Parses fixations.json: an array per frame of [row, column] pairs, or the keyed [x, y] form (class comment). */
     static List<int[][]> readFixations(Path file) throws DatasetException {
         Object doc;
         try {
@@ -270,8 +274,32 @@ public final class AvimosDataset implements SaliencyDataset {
         } catch (JsonException e) {
             throw new DatasetException(file + ": " + e.getMessage(), e);
         }
-        if (!(doc instanceof List<?> frames))
-            throw new DatasetException(file + ": expected a JSON array with one array of [row, column] pairs per frame");
+        boolean keyed = false;
+        List<?> frames;
+        if (doc instanceof Map<?, ?> m) {   // keyed form: {"frame": [[x, y], ...]}
+            keyed = true;
+            int n = 0;
+            Map<Integer, Object> byIndex = new java.util.HashMap<>();
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                int k;
+                try {
+                    k = Integer.parseInt(String.valueOf(e.getKey()).strip());
+                } catch (NumberFormatException ex) {
+                    throw new DatasetException(file + ": key '" + e.getKey() + "' is not a 0-based frame index");
+                }
+                if (k < 0 || k > 10_000_000) throw new DatasetException(file + ": frame index " + k + " out of range");
+                byIndex.put(k, e.getValue());
+                n = Math.max(n, k + 1);
+            }
+            List<Object> list = new ArrayList<>(n);
+            for (int k = 0; k < n; k++) list.add(byIndex.getOrDefault(k, List.of()));
+            frames = list;
+        } else if (doc instanceof List<?> l) {
+            frames = l;
+        } else {
+            throw new DatasetException(file + ": expected a JSON array with one array of [row, column] pairs per frame"
+                    + " (or an object of frame index -> [x, y] pairs)");
+        }
         if (frames.isEmpty()) throw new DatasetException(file + ": no frames");
         List<int[][]> out = new ArrayList<>(frames.size());
         for (int f = 0; f < frames.size(); f++) {
@@ -284,8 +312,8 @@ public final class AvimosDataset implements SaliencyDataset {
                 double ra = a.doubleValue(), cb = b.doubleValue();
                 if (ra != Math.rint(ra) || cb != Math.rint(cb) || Math.abs(ra) > 1e7 || Math.abs(cb) > 1e7)
                     throw new DatasetException(file + ": frame " + f + ", fixation " + i + " is not a pair of integer pixel indices");
-                rows[i] = (int) ra;
-                cols[i] = (int) cb;
+                rows[i] = (int) (keyed ? cb : ra);
+                cols[i] = (int) (keyed ? ra : cb);
             }
             out.add(new int[][] {rows, cols});
         }

@@ -130,6 +130,26 @@ class AvimosDatasetTest {
     }
 
     @Test
+    void keyedFixationsAreColumnFirst() throws Exception {
+        writeDataset();
+        // frame 1 has no key: no fixations; pairs are [x, y]; the frame count is the largest key + 1
+        Files.writeString(root.resolve("fixations/v1/fixations.json"), "{\"0\": [[7, 2], [1, 3]], \"2\": [[39, 23]]}");
+        AnnotatedVideo v1 = Datasets.open(root).videos("train").get(0);
+        assertEquals(3, v1.frameCount());
+        Fixations f0 = v1.fixations(0);
+        assertEquals(2, f0.count());
+        assertEquals(7, f0.x(0));
+        assertEquals(2, f0.y(0));
+        assertEquals(1, f0.x(1));
+        assertTrue(v1.fixations(1).isEmpty());
+        assertEquals(39, v1.fixations(2).x(0));
+        assertEquals(23, v1.fixations(2).y(0));
+        Files.writeString(root.resolve("fixations/v1/fixations.json"), "{\"first\": [[7, 2]]}");
+        DatasetException e = assertThrows(DatasetException.class, () -> Datasets.open(root).videos("train").get(0).fixations(0));
+        assertTrue(e.getMessage().contains("'first'"), e.getMessage());
+    }
+
+    @Test
     void trainTestSplitJsonAndNoSplits() throws Exception {
         writeDataset();
         Files.walk(root.resolve("splits")).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

@@ -68,6 +68,10 @@ final class TrainCommand implements Callable<Integer> {
                 .optThreads(threads).optProgress(!noProgress).optResume(resume).optTrainEncoders(trainEncoders).build();
         if ((clip == null) != (imageBind == null))
             throw new IllegalArgumentException("--clip and --imagebind go together");
+        // refused before building a full-size model (the trainer refuses a loaded --weights model of another preset)
+        if (trainEncoders && weights == null && (clip != null || !AvSalConfig.TINY.name().equals(preset)))
+            throw new IllegalArgumentException("--train-encoders: only the " + AvSalConfig.TINY.name()
+                    + " preset can be trained end to end");
         try (AvSalModel m = weights != null ? AvSalModel.load(weights)
                 : clip != null ? withRandomHead(clip, imageBind) : AvSalModel.random(AvSalConfig.preset(preset), seed)) {
             TrainOnDataset.train(m, data, c, new java.io.PrintStream(System.out, true));

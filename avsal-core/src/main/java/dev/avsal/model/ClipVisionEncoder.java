@@ -44,8 +44,10 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * garbage collector). They are inference tensors: {@code clone()} them outside InferenceMode before feeding them
  * to code that records autograd.
  *
- * <p>Thread-safety: {@link #forward} may be called from several threads at once; {@link #close()} must not race
- * with it.
+ * <p>{@link #forwardTrainable} is the same pass without InferenceMode, for end-to-end training.
+ *
+ * <p>Thread-safety: {@link #forward} may be called from several threads at once; {@link #close()} and
+ * {@link #forwardTrainable} (which clears the grid cache) must not race with it.
  */
 public final class ClipVisionEncoder implements AutoCloseable {
     private static final Pattern BLOCK = Pattern.compile("transformer\\.resblocks\\.(\\d+)\\..+");
@@ -276,6 +278,21 @@ public final class ClipVisionEncoder implements AutoCloseable {
      * keeping the hidden states after the given blocks (1-based, 0 = after {@code ln_pre}).
      */
     public Output forward(Tensor images, int... taps) {
+        return run(images, taps, false);
+    }
+
+    /**
+     * As {@link #forward(Tensor, int...)}, but under the caller's grad mode instead of {@link InferenceMode}, so
+     * that autograd records the pass (end-to-end training: make the parameters of {@link #module()} require
+     * gradients first). Same ownership rule as {@link #forward}; the outputs are ordinary tensors. Resized
+     * positional grids are computed afresh (not cached), and the cache of {@link #forward} is cleared, because a
+     * caller that trains changes the weights it derives from.
+     */
+    public Output forwardTrainable(Tensor images, int... taps) {
+        return run(images, taps, true);
+    }
+
+    private Output run(Tensor images, int[] taps, boolean trainable) {
         checkOpen();
         int[] t = checkTaps(taps);
         long[] s = images.sizes().vec().get();
@@ -287,13 +304,14 @@ public final class ClipVisionEncoder implements AutoCloseable {
         long b = s[0], w = config.width();
         List<Tensor> hidden = new ArrayList<>(t.length);
         Tensor pooled, embedding = null;
-        try (PointerScope scope = new PointerScope(); InferenceMode im = new InferenceMode()) {
+        if (trainable) clearGridCache();
+        try (PointerScope scope = new PointerScope(); InferenceMode im = trainable ? null : new InferenceMode()) {
             Tensor x = images.scalar_type().value == ScalarType.Float.value ? images : images.to(ScalarType.Float);
             x = torch.conv2d(x, conv1, new TensorOptional(), new long[] {p, p}, new long[] {0, 0},
                     new long[] {1, 1}, 1);                                          // [B, W, gh, gw]
             x = x.flatten(2, 3).transpose(1, 2);                                    // [B, N, W]
             Tensor cls = classEmbedding.view(1, 1, w).expand(b, 1, w);
-            x = torch.cat(new TensorVector(cls, x), 1).add(positions(gh, gw));      // [B, 1+N, W]
+            x = torch.cat(new TensorVector(cls, x), 1).add(trainable ? resizedPositions(gh, gw) : positions(gh, gw));      // [B, 1+N, W]
             x = layerNorm(x, lnPreW, lnPreB);
             int next = 0;
             if (next < t.length && t[next] == 0) {
@@ -350,14 +368,19 @@ public final class ClipVisionEncoder implements AutoCloseable {
     private Tensor positions(int gh, int gw) {
         int n = config.grid();
         if (gh == n && gw == n) return positionalEmbedding;
-        return gridCache.computeIfAbsent(((long) gh << 32) | gw, key -> {
-            long w = config.width();
-            Tensor grid = positionalEmbedding.narrow(0, 1, (long) n * n).reshape(1, n, n, w).permute(0, 3, 1, 2);
-            Tensor resized = torch.upsample_bicubic2d(grid, new long[] {gh, gw}, false)
-                    .permute(0, 2, 3, 1).reshape((long) gh * gw, w);
-            // owned by the cache (retained past the forward pass's scope) until close()
-            return torch.cat(new TensorVector(positionalEmbedding.narrow(0, 0, 1), resized), 0).retainReference();
-        });
+        // owned by the cache (retained past the forward pass's scope) until close()
+        return gridCache.computeIfAbsent(((long) gh << 32) | gw, key -> resizedPositions(gh, gw).retainReference());
+    }
+
+    /** The positional embeddings bicubically resized to a gh x gw grid (CLS position kept), in the caller's scope. */
+    private Tensor resizedPositions(int gh, int gw) {
+        int n = config.grid();
+        if (gh == n && gw == n) return positionalEmbedding;
+        long w = config.width();
+        Tensor grid = positionalEmbedding.narrow(0, 1, (long) n * n).reshape(1, n, n, w).permute(0, 3, 1, 2);
+        Tensor resized = torch.upsample_bicubic2d(grid, new long[] {gh, gw}, false)
+                .permute(0, 2, 3, 1).reshape((long) gh * gw, w);
+        return torch.cat(new TensorVector(positionalEmbedding.narrow(0, 0, 1), resized), 0);
     }
 
     private void clearGridCache() {

@@ -42,7 +42,8 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * {@link Output} tensors are retained for the caller and belong to the caller's innermost open
  * {@code PointerScope} if there is one, otherwise to the caller, who closes the {@code Output} (or leaves it to the
  * garbage collector). They are inference tensors: {@code clone()} them outside InferenceMode before feeding them
- * to code that records autograd.
+ * to code that records autograd. {@link #forwardTrainable} is the same pass without InferenceMode, for end-to-end
+ * training.
  *
  * <p>Thread-safety: {@link #forward} may be called from several threads at once; {@link #close()} must not race
  * with it.
@@ -275,6 +276,19 @@ public final class ImageBindAudioEncoder implements AutoCloseable {
      * {@code [B, 1, melBins, targetLength]}.
      */
     public Output forward(Tensor mel) {
+        return run(mel, false);
+    }
+
+    /**
+     * As {@link #forward(Tensor)}, but under the caller's grad mode instead of {@link InferenceMode}, so that
+     * autograd records the pass (end-to-end training: make the parameters of {@link #module()} require gradients
+     * first). Same ownership rule as {@link #forward}; the outputs are ordinary tensors.
+     */
+    public Output forwardTrainable(Tensor mel) {
+        return run(mel, true);
+    }
+
+    private Output run(Tensor mel, boolean trainable) {
         checkOpen();
         long[] s = mel.sizes().vec().get();
         boolean clipsDim = s.length == 5;
@@ -286,7 +300,7 @@ public final class ImageBindAudioEncoder implements AutoCloseable {
                     + "], got " + Arrays.toString(s));
         long b = s[0], clips = clipsDim ? s[1] : 1, n = b * clips, w = config.width();
         Tensor tokens, perClip, embedding;
-        try (PointerScope scope = new PointerScope(); InferenceMode im = new InferenceMode()) {
+        try (PointerScope scope = new PointerScope(); InferenceMode im = trainable ? null : new InferenceMode()) {
             Tensor x = mel.scalar_type().value == ScalarType.Float.value ? mel : mel.to(ScalarType.Float);
             x = x.reshape(n, 1, config.melBins(), config.targetLength());
             x = torch.conv2d(x, stem, new TensorOptional(), new long[] {config.stride(), config.stride()},

@@ -29,11 +29,16 @@ import java.util.Map;
  * @param progress        draw a progress bar with ETA on stderr
  * @param resume          continue from {@code output/last.safetensors} (without it, an output folder that already
  *                        holds a checkpoint is refused)
+ * @param trainEncoders   train end to end: the CLIP and ImageBind encoders are unfrozen and trained with the head
+ *                        (same AdamW settings; no feature cache, so preprocessing and both encoders run every step;
+ *                        the encoder weights go into {@code last.safetensors} and {@code best.safetensors}). An avsal
+ *                        choice: only for the {@code avsal-r-tiny} preset (the full-size encoders' optimizer state
+ *                        and activations do not fit CPU training), other models are refused
  */
 public record TrainConfig(Path output, Path cacheDir, int epochs, int batchClips, int clipFrames, double lr,
                           double weightDecay, double warmupFraction, double minLrFraction, double gradClip,
                           LossWeights loss, long seed, boolean silenceAudio, boolean flipAugment, int checkpointEvery,
-                          int threads, boolean progress, boolean resume) {
+                          int threads, boolean progress, boolean resume, boolean trainEncoders) {
     public TrainConfig {
         if (output == null) throw new IllegalArgumentException("training output folder is not set");
         if (cacheDir == null) cacheDir = output.resolve("cache");
@@ -66,6 +71,7 @@ public record TrainConfig(Path output, Path cacheDir, int epochs, int batchClips
         m.put("seed", seed);
         m.put("silence_audio", silenceAudio);
         m.put("flip_augment", flipAugment);
+        if (trainEncoders) m.put("train_encoders", true); // absent when off: checkpoints of head-only runs still match
         return m;
     }
 
@@ -76,7 +82,7 @@ public record TrainConfig(Path output, Path cacheDir, int epochs, int batchClips
         private double lr = 1e-3, weightDecay = 0.01, warmup = 0.05, minLr = 0.01, gradClip = 1.0;
         private LossWeights loss = LossWeights.DEFAULT;
         private long seed = 42;
-        private boolean silence, flip = true, progress, resume;
+        private boolean silence, flip = true, progress, resume, encoders;
 
         private Builder() {}
 
@@ -98,10 +104,11 @@ public record TrainConfig(Path output, Path cacheDir, int epochs, int batchClips
         public Builder optThreads(int n) { threads = n; return this; }
         public Builder optProgress(boolean on) { progress = on; return this; }
         public Builder optResume(boolean on) { resume = on; return this; }
+        public Builder optTrainEncoders(boolean on) { encoders = on; return this; }
 
         public TrainConfig build() {
             return new TrainConfig(output, cacheDir, epochs, batchClips, clipFrames, lr, weightDecay, warmup, minLr,
-                    gradClip, loss, seed, silence, flip, checkpointEvery, threads, progress, resume);
+                    gradClip, loss, seed, silence, flip, checkpointEvery, threads, progress, resume, encoders);
         }
     }
 }

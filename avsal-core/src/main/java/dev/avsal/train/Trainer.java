@@ -1,5 +1,6 @@
 package dev.avsal.train;
 
+import dev.avsal.AvSalConfig;
 import dev.avsal.AvSalException;
 import dev.avsal.data.AnnotatedVideo;
 import dev.avsal.AvSalModel;
@@ -34,7 +35,7 @@ import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * Trains the AVSal-R head of a model on frozen-encoder features ({@link FeatureCache}).
+ * Trains the AVSal-R head of a model on frozen-encoder features ({@link FeatureCache}), or the whole model end to end.
  *
  * <p>Per epoch: the training videos are shuffled, each contributes one random window of {@link TrainConfig#clipFrames()}
  * consecutive frames (mirrored with probability 1/2 when flip augmentation is on), {@link TrainConfig#batchClips()}
@@ -51,13 +52,21 @@ import org.bytedeco.pytorch.global.torch;
  * {@code train.jsonl} gets one line per step and per epoch; a resumed run appends, repeating the steps after the last
  * checkpoint.
  *
+ * <p><b>End to end.</b> With {@link TrainConfig#trainEncoders()} (the {@code avsal-r-tiny} preset only) there is no
+ * feature cache: each step preprocesses its windows' frames and audio (kept decoded in memory) and runs both encoders
+ * with autograd ({@link dev.avsal.model.ClipVisionEncoder#forwardTrainable}), whose parameters join the head's in the
+ * same AdamW (same learning rate and weight decay: an avsal choice). Their parameters require gradients only during
+ * {@link #fit}. Both checkpoints then hold the encoders too ({@code clip.*}, {@code audio.*}); a resumed run must start
+ * from the same initial model, which the checkpoint checks. Validation encodes with the current encoders.
+ *
  * <p>Deterministic on CPU for a given seed, thread count and machine. Not thread-safe; the model must not be used
- * elsewhere while training. When {@link #fit} returns, the model's head holds the best validation weights (the last
- * ones without validation videos).
+ * elsewhere while training. When {@link #fit} returns, the model's head (and, end to end, its encoders) holds the best
+ * validation weights (the last ones without validation videos).
  */
 public final class Trainer {
     /** Metadata key of the training state in {@code last.safetensors}. */
     public static final String STATE_KEY = "avsal.train";
+    private static final String CLIP = "clip.", AUDIO = "audio.";
 
     private final AvSalModel model;
     private final TrainConfig config;
@@ -116,18 +125,33 @@ public final class Trainer {
         LrSchedule lr = new LrSchedule(config.lr(), Math.round(totalSteps * config.warmupFraction()), totalSteps,
                 config.minLrFraction());
 
-        try (FeatureCache cache = new FeatureCache(model, config.cacheDir(), config.silenceAudio(), config.flipAugment());
-             AdamW opt = new AdamW(head.stateDict(), 0.9, 0.999, 1e-8, config.weightDecay());
+        boolean e2e = config.trainEncoders();
+        if (e2e && !AvSalConfig.TINY.name().equals(model.config().name()))
+            throw new TrainException("end-to-end training (train encoders) is only supported for the "
+                    + AvSalConfig.TINY.name() + " preset, not " + model.config().name());
+        // e2e: the checkpoint belongs to the encoders the run started from (they change while training)
+        String featureKey = e2e ? "e2e-" + FeatureCache.key(model, config.silenceAudio(), config.flipAugment()) : null;
+        Map<String, Tensor> params = new LinkedHashMap<>(head.stateDict());
+        if (e2e) {
+            Tensors.namedTensors(model.clipEncoder().module(), false).forEach((k, v) -> params.put(CLIP + k, v));
+            Tensors.namedTensors(model.audioEncoder().module(), false).forEach((k, v) -> params.put(AUDIO + k, v));
+            requireGrad(true);
+        }
+        try (FeatureCache cache = e2e ? null : new FeatureCache(model, config.cacheDir(), config.silenceAudio(), config.flipAugment());
+             AdamW opt = new AdamW(params, 0.9, 0.999, 1e-8, config.weightDecay());
              BufferedWriter log = Files.newBufferedWriter(out.resolve("train.jsonl"), StandardCharsets.UTF_8,
                      StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-            State st = Files.exists(last) ? restore(last, opt, cache.key()) : new State();
+            EncoderFeatures enc = e2e ? new EncoderFeatures(model, config.silenceAudio()) : null;
+            if (!e2e) featureKey = cache.key();
+            State st = Files.exists(last) ? restore(last, opt, featureKey) : new State();
             Progress bar = config.progress() ? new Progress(totalSteps, st.step) : null;
             List<Truth> truth = new ArrayList<>(train.size());
             for (AnnotatedVideo v : train) {
-                cache.get(v);
+                if (e2e) enc.frames(v);
+                else cache.get(v);
                 truth.add(truth(v));
             }
-            for (AnnotatedVideo v : val) cache.get(v);
+            for (AnnotatedVideo v : val) if (e2e) enc.frames(v); else cache.get(v);
             List<Epoch> history = new ArrayList<>();
             while (st.epoch < config.epochs()) {
                 long e0 = System.nanoTime();
@@ -137,7 +161,7 @@ public final class Trainer {
                 for (int s = st.stepInEpoch; s < stepsPerEpoch; s++) {
                     List<Item> batch = plan.subList(s * perStep, Math.min(plan.size(), (s + 1) * perStep));
                     double rate = lr.at(st.step);
-                    double[] r = step(batch, train, truth, cache, frames, opt, rate);
+                    double[] r = step(batch, train, truth, cache, enc, frames, opt, rate);
                     lossSum += r[0];
                     lossN++;
                     st.step++;
@@ -152,11 +176,11 @@ public final class Trainer {
                     write(log, line);
                     if (bar != null) bar.update(st.step, st.epoch, r[0], st.bestCc);
                     if (config.checkpointEvery() > 0 && st.step % config.checkpointEvery() == 0 && s + 1 < stepsPerEpoch)
-                        save(last, opt, st, cache.key());
+                        save(last, opt, st, featureKey);
                 }
                 MapScores vs = null;
                 if (!val.isEmpty()) {
-                    vs = evaluate(val, cache);
+                    vs = e2e ? evaluate(val, enc) : evaluate(val, cache);
                     if (vs.cc() > st.bestCc) {
                         st.bestCc = vs.cc();
                         st.bestEpoch = st.epoch;
@@ -180,14 +204,16 @@ public final class Trainer {
                 if (bar != null) bar.epochDone(st.epoch, config.epochs(), ep.trainLoss(), vs);
                 st.epoch++;
                 st.stepInEpoch = 0;
-                save(last, opt, st, cache.key());
+                save(last, opt, st, featureKey);
             }
             if (bar != null) bar.finish();
-            if (Files.exists(best)) loadHead(best);
-            return new Result(history, st.step, st.bestEpoch, st.bestCc, cache.encodedFrames(),
+            if (Files.exists(best)) loadWeights(best, e2e);
+            return new Result(history, st.step, st.bestEpoch, st.bestCc, e2e ? enc.encodedFrames() : cache.encodedFrames(),
                     (System.nanoTime() - t0) / 1e9, best, last);
         } catch (IOException e) {
             throw new TrainException(out + ": cannot write the training log: " + e.getMessage(), e);
+        } finally {
+            if (e2e) requireGrad(false);
         }
     }
 
@@ -208,23 +234,34 @@ public final class Trainer {
 
     /** One optimisation step; returns {loss, gradient norm before clipping}. */
     private double[] step(List<Item> batch, List<? extends AnnotatedVideo> train, List<Truth> truth, FeatureCache cache,
-                          int frames, AdamW opt, double rate) throws AvSalException {
+                          EncoderFeatures enc, int frames, AdamW opt, double rate) throws AvSalException {
         try (PointerScope scope = new PointerScope()) {
             int b = batch.size(), n = b * frames, plane = outH * outW;
             List<List<Tensor>> taps = new ArrayList<>();
             List<Tensor> audio = new ArrayList<>();
+            List<EncoderFeatures.Window> windows = new ArrayList<>();
             float[] g = new float[n * plane];
             float[] fx = config.loss().nss() != 0 ? new float[n * plane] : null;
             for (int i = 0; i < b; i++) {
                 Item it = batch.get(i);
-                FeatureCache.Entry e = cache.get(train.get(it.video()));
-                taps.add(e.taps(it.start(), frames, it.flip()));
-                audio.add(e.audio(it.start(), frames));
+                if (enc != null) {
+                    windows.add(new EncoderFeatures.Window(train.get(it.video()), it.start(), frames, it.flip()));
+                } else {
+                    FeatureCache.Entry e = cache.get(train.get(it.video()));
+                    taps.add(e.taps(it.start(), frames, it.flip()));
+                    audio.add(e.audio(it.start(), frames));
+                }
                 Truth t = truth.get(it.video());
                 for (int f = 0; f < frames; f++) {
                     copy(t.density()[it.start() + f], g, (i * frames + f) * plane, it.flip());
                     if (fx != null) copy(t.fixations()[it.start() + f], fx, (i * frames + f) * plane, it.flip());
                 }
+            }
+            if (enc != null) {
+                // one batch of all windows through each encoder, recorded by autograd
+                EncoderFeatures.Features f = enc.encode(windows, true);
+                taps.add(f.taps());
+                audio.add(f.audio());
             }
             List<Tensor> level = new ArrayList<>();
             for (int l = 0; l < taps.get(0).size(); l++) {
@@ -318,6 +355,26 @@ public final class Trainer {
             Tensor logits = head.forward(e.taps(0, n, false), gh, gw, e.audio(0, n), 1, n);
             p = Tensors.toFloats(head.normalize(logits));
         }
+        return maps(v, p, n);
+    }
+
+    /** Scores the current model on whole videos, encoding the frames with the current encoders (end-to-end runs). */
+    private MapScores evaluate(List<? extends AnnotatedVideo> videos, EncoderFeatures enc) throws AvSalException {
+        MapScores s = new MapScores(config.seed());
+        for (AnnotatedVideo v : videos) {
+            int n = v.frameCount();
+            float[] p;
+            try (PointerScope scope = new PointerScope(); InferenceMode im = new InferenceMode()) {
+                EncoderFeatures.Features f = enc.encode(List.of(new EncoderFeatures.Window(v, 0, n, false)), false);
+                p = Tensors.toFloats(head.normalize(head.forward(f.taps(), gh, gw, f.audio(), 1, n)));
+            }
+            List<Map2D> maps = maps(v, p, n);
+            for (int i = 0; i < maps.size(); i++) s.add(maps.get(i), v.density(i), v.fixations(i));
+        }
+        return s;
+    }
+
+    private List<Map2D> maps(AnnotatedVideo v, float[] p, int n) {
         List<Map2D> out = new ArrayList<>(n);
         int plane = outH * outW;
         for (int i = 0; i < n; i++) {
@@ -342,6 +399,10 @@ public final class Trainer {
         try (PointerScope scope = new PointerScope()) {
             Map<String, TensorData> t = new LinkedHashMap<>();
             head.stateDict().forEach((k, v) -> t.put("head." + k, Tensors.lazyFloat32("head." + k, v)));
+            if (config.trainEncoders()) {
+                Tensors.namedTensors(model.clipEncoder().module(), true).forEach((k, v) -> t.put(CLIP + k, Tensors.lazyFloat32(CLIP + k, v)));
+                Tensors.namedTensors(model.audioEncoder().module(), true).forEach((k, v) -> t.put(AUDIO + k, Tensors.lazyFloat32(AUDIO + k, v)));
+            }
             opt.state().forEach((k, v) -> t.put("opt." + k, Tensors.lazyFloat32("opt." + k, v)));
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("format", 1L);
@@ -375,6 +436,7 @@ public final class Trainer {
                 throw new TrainException(file + ": the checkpoint was made with other training settings: "
                         + Json.write(stored) + " (now " + Json.write(config.toMap()) + ")");
             head.loadWeights(ck.subtree("head"));
+            if (config.trainEncoders()) loadEncoders(ck);
             Map<String, float[]> os = new LinkedHashMap<>();
             for (String name : ck.tensorNames()) if (name.startsWith("opt.")) os.put(name.substring(4), ck.tensor(name).toFloatArray());
             try {
@@ -396,9 +458,27 @@ public final class Trainer {
         }
     }
 
-    private void loadHead(Path combined) throws AvSalException {
+    private void loadWeights(Path combined, boolean encoders) throws AvSalException {
         try (Checkpoint ck = Checkpoints.open(combined)) {
             head.loadWeights(ck.subtree("head"));
+            if (encoders) loadEncoders(ck);
+        }
+    }
+
+    private void loadEncoders(Checkpoint ck) throws AvSalException {
+        try {
+            model.clipEncoder().loadWeights(ck.subtree("clip"));
+            model.audioEncoder().loadWeights(ck.subtree("audio"));
+        } catch (IllegalArgumentException e) {
+            throw new TrainException(ck.file() + ": no encoder weights (clip.*, audio.*) in this checkpoint", e);
+        }
+    }
+
+    /** Turns autograd on or off for the encoders' parameters (they are frozen, requires_grad=false, otherwise). */
+    private void requireGrad(boolean on) {
+        try (PointerScope scope = new PointerScope()) {
+            for (var m : List.of(model.clipEncoder().module(), model.audioEncoder().module()))
+                for (Tensor p : Tensors.namedTensors(m, false).values()) p.requires_grad_(on);
         }
     }
 

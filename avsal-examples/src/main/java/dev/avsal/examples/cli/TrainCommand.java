@@ -51,6 +51,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-flip", description = "No horizontal-flip augmentation.") boolean noFlip;
     @Option(names = "--checkpoint-every", defaultValue = "0", description = "Also checkpoint every N steps (default: each epoch).") int every;
     @Option(names = "--cache", description = "Feature cache folder (default: OUTPUT/cache).") Path cache;
+    @Option(names = "--train-encoders", description = "Train end to end: unfreeze the encoders and train them with the head "
+            + "(no feature cache; avsal-r-tiny only).") boolean trainEncoders;
     @Option(names = "--resume", description = "Continue from OUTPUT/last.safetensors.") boolean resume;
     @Option(names = "--threads", defaultValue = "0", description = "LibTorch threads (default: all cores).") int threads;
     @Option(names = "--no-progress", description = "No progress bar on stderr.") boolean noProgress;
@@ -63,9 +65,13 @@ final class TrainCommand implements Callable<Integer> {
         TrainConfig c = TrainConfig.builder().setOutput(output).optCacheDir(cache).optEpochs(epochs).optBatchClips(batch)
                 .optClipFrames(frames).optLearningRate(lr).optWeightDecay(weightDecay).optLoss(parseLoss(loss))
                 .optSeed(seed).optSilenceAudio(silence).optFlipAugment(!noFlip).optCheckpointEvery(every)
-                .optThreads(threads).optProgress(!noProgress).optResume(resume).build();
+                .optThreads(threads).optProgress(!noProgress).optResume(resume).optTrainEncoders(trainEncoders).build();
         if ((clip == null) != (imageBind == null))
             throw new IllegalArgumentException("--clip and --imagebind go together");
+        // refused before building a full-size model (the trainer refuses a loaded --weights model of another preset)
+        if (trainEncoders && weights == null && (clip != null || !AvSalConfig.TINY.name().equals(preset)))
+            throw new IllegalArgumentException("--train-encoders: only the " + AvSalConfig.TINY.name()
+                    + " preset can be trained end to end");
         try (AvSalModel m = weights != null ? AvSalModel.load(weights)
                 : clip != null ? withRandomHead(clip, imageBind) : AvSalModel.random(AvSalConfig.preset(preset), seed)) {
             TrainOnDataset.train(m, data, c, new java.io.PrintStream(System.out, true));

@@ -26,6 +26,10 @@ class TrainCliTest {
         assertEquals(1, r.code(), r.err());
         assertTrue(r.err().contains("--imagebind"), r.err());
         assertEquals(2, CliTest.run("train").code()); // --data and --output are required
+        r = CliTest.run("train", "--data", tmp.toString(), "-o", tmp.resolve("out").toString(), "--train-encoders",
+                "--preset", "avsal-r-b16");
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().contains("--train-encoders") && r.err().contains("avsal-r-tiny"), r.err());
         assertEquals(new dev.avsal.train.LossWeights(1, 1, 0.1, 0), TrainCommand.parseLoss("kld=1, cc=1,nss=0.1"));
         assertThrows(IllegalArgumentException.class, () -> TrainCommand.parseLoss("kld"));
     }

@@ -171,7 +171,7 @@ public final class Dhf1kDataset implements SaliencyDataset {
         private final String id;
         private final Path source, maps, fixation;
         private final List<String> names;      // map file names in frame order
-        private volatile int[] size;           // {width, height} of the first map, read on first use
+        private final MapSize size;            // that of the first map
 
         private Annotated(String id, Path source, Path maps, Path fixation, List<String> names) {
             this.id = id;
@@ -179,6 +179,7 @@ public final class Dhf1kDataset implements SaliencyDataset {
             this.maps = maps;
             this.fixation = fixation;
             this.names = names;
+            this.size = new MapSize(maps.resolve(names.get(0)));
         }
 
         static Annotated open(String id, Path source, Path dir) throws DatasetException {
@@ -204,8 +205,8 @@ public final class Dhf1kDataset implements SaliencyDataset {
         @Override public double fps() { return probe(source).frameRate(); }
         @Override public boolean hasAudio() { return probe(source).hasAudio(); }
         @Override public int frameCount() { return names.size(); }
-        @Override public int width() { return size()[0]; }
-        @Override public int height() { return size()[1]; }
+        @Override public int width() { return size.get()[0]; }
+        @Override public int height() { return size.get()[1]; }
         @Override public String toString() { return "DHF1K video " + id; }
 
         @Override
@@ -213,32 +214,10 @@ public final class Dhf1kDataset implements SaliencyDataset {
             return Dhf1kDataset.fingerprint(source, maps.resolve(names.get(0)), maps.resolve(names.get(names.size() - 1)));
         }
 
-        private int[] size() {
-            try {
-                return checkedSize();
-            } catch (DatasetException e) {
-                throw new IllegalStateException(e.getMessage(), e);
-            }
-        }
-
-        /** The size of the first map, which every map and fixation map must have. */
-        private int[] checkedSize() throws DatasetException {
-            int[] s = size;
-            if (s == null) {
-                Map2D m = FrameImages.grey(maps.resolve(names.get(0)));
-                size = s = new int[] {m.width(), m.height()};
-            }
-            return s;
-        }
-
         /** Reads a map and checks its size against the first map's (so a fixation map need not reread its density). */
         private Map2D read(Path file, String what) throws DatasetException {
-            int[] s = checkedSize();
-            Map2D m = FrameImages.grey(file);
-            if (m.width() != s[0] || m.height() != s[1])
-                throw new DatasetException(file + ": " + what + " is " + m.width() + "x" + m.height() + " but the video's maps are "
-                        + s[0] + "x" + s[1] + " (" + maps.resolve(names.get(0)).getFileName() + ")");
-            return m;
+            size.checked();
+            return size.check(file, what, FrameImages.grey(file));
         }
 
         @Override

@@ -192,7 +192,7 @@ public final class StavisDataset implements SaliencyDataset {
         final int frames;
         final double fps;
         final Path frameDir, wav, annDir, mapDir;
-        private volatile int[] size;
+        private final MapSize size;            // that of the first density
 
         private Video(String id, int frames, double fps, Path frameDir, Path wav, Path annDir) {
             this.id = id;
@@ -202,6 +202,7 @@ public final class StavisDataset implements SaliencyDataset {
             this.wav = wav;
             this.annDir = annDir;
             this.mapDir = annDir.resolve("maps");
+            this.size = new MapSize(eyeMap(0));
         }
 
         static Video open(Path root, String set, Entry e) throws DatasetException {
@@ -218,8 +219,8 @@ public final class StavisDataset implements SaliencyDataset {
         @Override public double fps() { return fps; }
         @Override public int frameCount() { return frames; }
         @Override public boolean hasAudio() { return Files.isRegularFile(wav); }
-        @Override public int width() { return size()[0]; }
-        @Override public int height() { return size()[1]; }
+        @Override public int width() { return size.get()[0]; }
+        @Override public int height() { return size.get()[1]; }
         @Override public String toString() { return "STAViS video " + id; }
 
         @Override
@@ -236,36 +237,11 @@ public final class StavisDataset implements SaliencyDataset {
             return Files.isRegularFile(p) || !Files.isRegularFile(mapDir.resolve(n)) ? p : mapDir.resolve(n);
         }
 
-        private int[] size() {
-            try {
-                return checkedSize();
-            } catch (DatasetException e) {
-                throw new IllegalStateException(e.getMessage(), e);
-            }
-        }
-
-        /** The size of the first density, which every density and fixation map must have. */
-        private int[] checkedSize() throws DatasetException {
-            int[] s = size;
-            if (s == null) {
-                Map2D m = FrameImages.grey(eyeMap(0));
-                size = s = new int[] {m.width(), m.height()};
-            }
-            return s;
-        }
-
-        private void checkSize(Path file, String what, Map2D m) throws DatasetException {
-            int[] s = checkedSize();
-            if (m.width() != s[0] || m.height() != s[1])
-                throw new DatasetException(file + ": " + what + " is " + m.width() + "x" + m.height() + " but the video's maps are "
-                        + s[0] + "x" + s[1] + " (" + eyeMap(0).getFileName() + ")");
-        }
-
         @Override
         public Map2D density(int frame) throws DatasetException {
             checkFrame(frame);
             Map2D m = FrameImages.grey(eyeMap(frame));
-            checkSize(eyeMap(frame), "the density", m);
+            size.check(eyeMap(frame), "the density", m);
             return m;
         }
 
@@ -274,7 +250,7 @@ public final class StavisDataset implements SaliencyDataset {
             checkFrame(frame);
             Path f = fixMap(frame);
             Map2D mask = MatFile.readMap(f, "eyeMap");
-            checkSize(f, "eyeMap", mask);
+            size.check(f, "eyeMap", mask);
             try {
                 return Fixations.fromMask(mask);
             } catch (IllegalArgumentException e) {

@@ -57,8 +57,13 @@ final class EncoderFeatures {
     /** The video's frames (decoded on first use, then kept). */
     List<Frame> frames(AnnotatedVideo v) throws AvSalException {
         List<Frame> out = frames.get(v.id());
-        if (out != null) return out;
-        out = new ArrayList<>(v.frameCount());
+        if (out == null) frames.put(v.id(), out = readFrames(v, inH, inW));
+        return out;
+    }
+
+    /** All of a video's annotated frames at {@code inH x inW}, as RGB images (the trainer preprocesses them itself). */
+    static List<Frame> readFrames(AnnotatedVideo v, int inH, int inW) throws AvSalException {
+        List<Frame> out = new ArrayList<>(v.frameCount());
         try (FrameStream in = v.open(inH, inW)) {
             Frame f;
             while (out.size() < v.frameCount() && (f = in.next()) != null) {
@@ -69,8 +74,15 @@ final class EncoderFeatures {
         }
         if (out.size() < v.frameCount())
             throw new TrainException(v.id() + ": the video has " + out.size() + " frames but ground truth for " + v.frameCount());
-        frames.put(v.id(), out);
         return out;
+    }
+
+    private static final float[] SILENCE = new float[AudioWindow.SAMPLES_2S];
+
+    /** The frame's audio samples, or 2 s of silence when audio is silenced or the frame has none (read-only). */
+    static float[] samples(Frame f, boolean silence) {
+        AudioWindow a = f.audio();
+        return silence || a == null ? SILENCE : a.samples();
     }
 
     /** One window of a video; see {@link #encode(List)}. */
@@ -85,17 +97,13 @@ final class EncoderFeatures {
         for (Window w : windows) n += w.count();
         int plane = 3 * inH * inW, len = mel.outputLength();
         float[] chw = new float[n * plane], m = new float[n * len];
-        float[] silent = null;
         int i = 0;
         for (Window w : windows) {
             List<Frame> fs = frames(w.video());
             for (int f = w.from(); f < w.from() + w.count(); f++, i++) {
                 RgbImage img = fs.get(f).image();
                 pre.preprocess(w.flip() ? FeatureCache.mirror(img) : img, chw, i * plane);
-                AudioWindow a = fs.get(f).audio();
-                float[] samples = a == null ? null : a.samples();
-                if (silence || samples == null) samples = silent != null ? silent : (silent = new float[AudioWindow.SAMPLES_2S]);
-                System.arraycopy(mel.melspec(samples), 0, m, i * len, len);
+                System.arraycopy(mel.melspec(samples(fs.get(f), silence)), 0, m, i * len, len);
             }
         }
         Tensor images = Tensors.fromFloats(chw, n, 3, inH, inW);

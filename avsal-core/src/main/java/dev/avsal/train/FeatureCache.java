@@ -1,9 +1,7 @@
 package dev.avsal.train;
 
-import dev.avsal.AudioWindow;
 import dev.avsal.AvSalException;
 import dev.avsal.data.AnnotatedVideo;
-import dev.avsal.data.FrameStream;
 import dev.avsal.AvSalModel;
 import dev.avsal.Frame;
 import dev.avsal.audio.ImageBindAudioPreprocessor;
@@ -168,14 +166,7 @@ public final class FeatureCache implements AutoCloseable {
     }
 
     private void compute(AnnotatedVideo v, Path file) throws AvSalException {
-        List<Frame> frames = new ArrayList<>(v.frameCount());
-        try (FrameStream in = v.open(inH, inW)) {
-            Frame f;
-            while (frames.size() < v.frameCount() && (f = in.next()) != null) frames.add(f);
-        }
-        if (frames.size() < v.frameCount())
-            throw new TrainException(v.id() + ": the video has " + frames.size() + " frames but ground truth for "
-                    + v.frameCount());
+        List<Frame> frames = EncoderFeatures.readFrames(v, inH, inW);
         ClipImagePreprocessor pre = ClipImagePreprocessor.exactSize(inH, inW);
         ImageBindAudioPreprocessor mel = new ImageBindAudioPreprocessor(model.config().audio().targetLength());
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp" + ProcessHandle.current().pid());
@@ -186,7 +177,7 @@ public final class FeatureCache implements AutoCloseable {
                     int n = Math.min(ENCODE_BATCH, frames.size() - s);
                     float[] chw = new float[n * 3 * inH * inW];
                     for (int i = 0; i < n; i++) {
-                        RgbImage img = image(frames.get(s + i), v.id(), s + i);
+                        RgbImage img = frames.get(s + i).image();
                         pre.preprocess(pass == 1 ? mirror(img) : img, chw, i * 3 * inH * inW);
                     }
                     try (PointerScope scope = new PointerScope(); InferenceMode im = new InferenceMode()) {
@@ -200,13 +191,8 @@ public final class FeatureCache implements AutoCloseable {
                 int n = Math.min(ENCODE_BATCH, frames.size() - s);
                 int len = mel.outputLength();
                 float[] m = new float[n * len];
-                float[] silent = null;
-                for (int i = 0; i < n; i++) {
-                    AudioWindow a = frames.get(s + i).audio();
-                    float[] samples = a == null ? null : a.samples();
-                    if (silence || samples == null) samples = silent != null ? silent : (silent = new float[AudioWindow.SAMPLES_2S]);
-                    System.arraycopy(mel.melspec(samples), 0, m, i * len, len);
-                }
+                for (int i = 0; i < n; i++)
+                    System.arraycopy(mel.melspec(EncoderFeatures.samples(frames.get(s + i), silence)), 0, m, i * len, len);
                 try (PointerScope scope = new PointerScope(); InferenceMode im = new InferenceMode()) {
                     Tensor mt = Tensors.fromFloats(m, n, 1, ImageBindAudioPreprocessor.NUM_MEL_BINS, mel.targetLength());
                     write(ch, model.audioEncoder().forward(mt).tokens());
@@ -223,12 +209,6 @@ public final class FeatureCache implements AutoCloseable {
             throw new TrainException(file + ": cannot store the feature cache entry: " + e.getMessage(), e);
         }
         encodedFrames += frames.size();
-    }
-
-    private static RgbImage image(Frame f, String id, int i) throws TrainException {
-        if (f.image() == null)
-            throw new TrainException(id + ", frame " + i + ": the trainer needs RGB frames, got a preprocessed frame");
-        return f.image();
     }
 
     static RgbImage mirror(RgbImage img) {

@@ -35,49 +35,90 @@ final class Core {
         boolean anyNonZero() { return min != 0 || max != 0; }
     }
 
+    /** Stats of one map, summed exactly as {@link #jointStats} sums each of its maps (so both agree bit for bit). */
     static Stats stats(double[] a, String what) {
-        Stats s = new Stats();
-        s.n = a.length;
-        double k = a[0], mn = Double.POSITIVE_INFINITY, mx = Double.NEGATIVE_INFINITY, sum = 0, s1 = 0, s2 = 0;
-        for (double v : a) {
-            if (v < mn) mn = v; // plain compares: NaN is caught through the sum below
+        int n = a.length;
+        double k = a[0], mn = Double.POSITIVE_INFINITY, mx = Double.NEGATIVE_INFINITY, s1 = 0, s2 = 0, t1 = 0, t2 = 0;
+        int i = 0;
+        for (; i + 1 < n; i += 2) {
+            double v = a[i], w = a[i + 1];
+            if (v < mn) mn = v; // plain compares: NaN is caught through the sums below
             if (v > mx) mx = v;
-            sum += v;
-            double d = v - k;
+            if (w < mn) mn = w;
+            if (w > mx) mx = w;
+            double d = v - k, e = w - k;
+            s1 += d;
+            s2 += d * d;
+            t1 += e;
+            t2 += e * e;
+        }
+        if (i < n) {
+            double v = a[i], d = v - k;
+            if (v < mn) mn = v;
+            if (v > mx) mx = v;
             s1 += d;
             s2 += d * d;
         }
-        s.min = mn; s.max = mx; s.sum = sum; s.shift = k; s.s1 = s1; s.s2 = s2;
+        Stats s = new Stats();
+        s1 += t1;
+        s.n = n; s.min = mn; s.max = mx; s.shift = k; s.s1 = s1; s.s2 = s2 + t2; s.sum = n * k + s1;
         check(s, what);
         return s;
     }
 
-    /** Stats of both maps plus their shifted cross sum Σ(p − p₀)(g − g₀), in one pass. */
+    /**
+     * Stats of both maps plus their shifted cross sum Σ(p − p₀)(g − g₀), in one pass. Two interleaved sets of
+     * sums (even and odd pixels) halve the dependency chains of the additions, which bound this loop otherwise;
+     * plain sums come from the shifted ones (n·p₀ + Σ(p − p₀), no less accurate than a running sum).
+     */
     static double jointStats(double[] p, double[] g, Stats sp, Stats sg) {
         int n = p.length;
         double kp = p[0], kg = g[0];
-        double pmn = Double.POSITIVE_INFINITY, pmx = Double.NEGATIVE_INFINITY, psum = 0, ps1 = 0, ps2 = 0;
-        double gmn = Double.POSITIVE_INFINITY, gmx = Double.NEGATIVE_INFINITY, gsum = 0, gs1 = 0, gs2 = 0, x = 0;
-        for (int i = 0; i < n; i++) {
-            double a = p[i], b = g[i];
-            if (a < pmn) pmn = a; // plain compares: NaN is caught through the sums
+        double pmn = Double.POSITIVE_INFINITY, pmx = Double.NEGATIVE_INFINITY, gmn = pmn, gmx = pmx;
+        double ps1 = 0, ps2 = 0, gs1 = 0, gs2 = 0, x = 0, qs1 = 0, qs2 = 0, hs1 = 0, hs2 = 0, y = 0;
+        int i = 0;
+        for (; i + 1 < n; i += 2) {
+            double a = p[i], b = g[i], c = p[i + 1], d = g[i + 1];
+            // plain compares: NaN is caught through the sums
+            if (a < pmn) pmn = a;
+            if (a > pmx) pmx = a;
+            if (c < pmn) pmn = c;
+            if (c > pmx) pmx = c;
+            if (b < gmn) gmn = b;
+            if (b > gmx) gmx = b;
+            if (d < gmn) gmn = d;
+            if (d > gmx) gmx = d;
+            double da = a - kp, db = b - kg, dc = c - kp, dd = d - kg;
+            ps1 += da;
+            ps2 += da * da;
+            gs1 += db;
+            gs2 += db * db;
+            x += da * db;
+            qs1 += dc;
+            qs2 += dc * dc;
+            hs1 += dd;
+            hs2 += dd * dd;
+            y += dc * dd;
+        }
+        if (i < n) {
+            double a = p[i], b = g[i], da = a - kp, db = b - kg;
+            if (a < pmn) pmn = a;
             if (a > pmx) pmx = a;
             if (b < gmn) gmn = b;
             if (b > gmx) gmx = b;
-            psum += a;
-            gsum += b;
-            double da = a - kp, db = b - kg;
             ps1 += da;
             ps2 += da * da;
             gs1 += db;
             gs2 += db * db;
             x += da * db;
         }
-        sp.n = n; sp.min = pmn; sp.max = pmx; sp.sum = psum; sp.shift = kp; sp.s1 = ps1; sp.s2 = ps2;
-        sg.n = n; sg.min = gmn; sg.max = gmx; sg.sum = gsum; sg.shift = kg; sg.s1 = gs1; sg.s2 = gs2;
+        ps1 += qs1;
+        gs1 += hs1;
+        sp.n = n; sp.min = pmn; sp.max = pmx; sp.shift = kp; sp.s1 = ps1; sp.s2 = ps2 + qs2; sp.sum = n * kp + ps1;
+        sg.n = n; sg.min = gmn; sg.max = gmx; sg.shift = kg; sg.s1 = gs1; sg.s2 = gs2 + hs2; sg.sum = n * kg + gs1;
         check(sp, "prediction");
         check(sg, "ground-truth map");
-        return x;
+        return x + y;
     }
 
     private static void check(Stats s, String what) {
@@ -118,7 +159,7 @@ final class Core {
 
     /** similarity.m: histogram intersection of the min-max normalised, sum-normalised maps. */
     static double mitSim(double[] p, double[] g, Stats sp, Stats sg) {
-        return simKld(p, g, mitSimNormaliser(sp), mitSimNormaliser(sg), Double.NaN, Double.NaN, 0, true, false)[0];
+        return simKld(p, g, mitSimNormaliser(sp), mitSimNormaliser(sg), Double.NaN, Double.NaN, 0, true, false, null)[0];
     }
 
     /**
@@ -126,37 +167,56 @@ final class Core {
      * prediction makes MATLAB take the log of a negative number and return a complex value; here that is NaN.
      */
     static double mitKld(double[] p, double[] g, Stats sp, Stats sg) {
-        return simKld(p, g, null, null, mitKldFactor(sp), mitKldFactor(sg), MATLAB_EPS, false, true)[1];
+        return simKld(p, g, null, null, mitKldFactor(sp), mitKldFactor(sg), MATLAB_EPS, false, true, null)[1];
     }
 
     /**
      * SIM and KLD in one pass: SIM = Σ min((p − op)·fp, (g − og)·fg) with {op, fp} = simP, {og, fg} = simG;
-     * KLD = Σ G·log(eps + G/(P + eps)) with P = p·kp, G = g·kg.
+     * KLD = Σ G·log(eps + G/(P + eps)) with P = p·kp, G = g·kg. A non-null {@code judd} tallies the prediction
+     * on the way (AUC-Judd without jitter), which saves it a pass of its own over the map.
      */
     static double[] simKld(double[] p, double[] g, double[] simP, double[] simG, double kp, double kg, double eps,
-                           boolean wantSim, boolean wantKld) {
+                           boolean wantSim, boolean wantKld, ThresholdCounter judd) {
         double sim = 0, kld = 0;
         double op = wantSim ? simP[0] : 0, fp = wantSim ? simP[1] : 0, og = wantSim ? simG[0] : 0, fg = wantSim ? simG[1] : 0;
-        if (wantSim && !wantKld) {
-            for (int i = 0; i < p.length; i++) sim += Math.min((p[i] - op) * fp, (g[i] - og) * fg);
-        }
-        if (wantKld) {
-            // blocks: first the log arguments (a loop the JIT vectorises), then the logs, whose long dependency
-            // chains overlap better without the division in between. SIM rides along block by block (same
-            // summation order as a separate pass, so the same result) while the block is in cache: one pass over
-            // the two 1080p arrays (32 MB) less.
-            double[] arg = new double[BLOCK];
-            for (int s0 = 0; s0 < p.length; s0 += BLOCK) {
-                int n = Math.min(BLOCK, p.length - s0);
-                if (wantSim) for (int j = 0; j < n; j++) sim += Math.min((p[s0 + j] - op) * fp, (g[s0 + j] - og) * fg);
-                for (int j = 0; j < n; j++) arg[j] = eps + g[s0 + j] * kg / (p[s0 + j] * kp + eps);
-                for (int j = 0; j < n; j++) {
-                    double gi = g[s0 + j] * kg;
-                    if (gi != 0 || p[s0 + j] * kp + eps == 0) kld += gi * FastLog.log(arg[j]); // 0·log(eps) = 0
-                }
+        if (!wantKld) {
+            for (int i = 0; i < p.length; i++) {
+                double a = (p[i] - op) * fp, b = (g[i] - og) * fg;
+                sim += a < b ? a : b;
             }
+            if (judd != null) judd.tally(p, 0, p.length);
+            return new double[] {simOrNaN(sim, fp, fg), kld};
         }
-        return new double[] {sim, kld};
+        // Blocks: first the log arguments (a loop the JIT vectorises, division included), then one loop for the
+        // rest, whose independent chains (SIM's sum, the logarithms, the AUC-Judd tally) overlap in the CPU. All
+        // ride in one pass while the block is in cache: reading the 1080p maps from memory costs as much as the
+        // arithmetic. A pixel with G = 0 adds 0·log(eps) = 0, as in MATLAB, or NaN where P + eps = 0 (then the
+        // argument is 0/0), also as in MATLAB: no branch needed.
+        boolean tallyInline = judd != null && judd.chunk >= BLOCK;
+        double[] arg = new double[BLOCK];
+        for (int s0 = 0; s0 < p.length; s0 += BLOCK) {
+            int n = Math.min(BLOCK, p.length - s0);
+            for (int j = 0; j < n; j++) arg[j] = eps + g[s0 + j] * kg / (p[s0 + j] * kp + eps);
+            long tallies = 0;
+            for (int j = 0; j < n; j++) {
+                double pv = p[s0 + j], gv = g[s0 + j];
+                double a = (pv - op) * fp, b = (gv - og) * fg; // 0 when SIM is not wanted (finite maps)
+                sim += a < b ? a : b;
+                kld += gv * kg * FastLog.log(arg[j]);
+                if (tallyInline) tallies += judd.tallyOf(pv);
+            }
+            if (tallyInline) judd.add(tallies);
+            else if (judd != null) judd.tally(p, s0, s0 + n);
+        }
+        return new double[] {simOrNaN(sim, fp, fg), kld};
+    }
+
+    /**
+     * SIM's minimum is a plain compare, cheaper than Math.min's NaN and signed-zero handling: the maps are
+     * finite (checked by the stats), so the only NaN is a constant map's factor, and MIT's SIM is NaN then.
+     */
+    private static double simOrNaN(double sim, double fp, double fg) {
+        return Double.isNaN(fp) || Double.isNaN(fg) ? Double.NaN : sim;
     }
 
     private static final int BLOCK = 512;
@@ -167,115 +227,150 @@ final class Core {
      * rnd.jitter(i)/1e7 before normalisation, evaluated only where it can change a comparison.
      */
     static double mitAucJudd(double[] p, Stats sp, int[] fixated, Randomness rnd) {
-        int nFix = fixated.length, nPix = p.length;
-        if (nFix == 0) return Double.NaN;
-        double lo, hi;
-        double[] fixVal = new double[nFix];
+        if (fixated.length == 0) return Double.NaN;
         if (rnd == null) {
-            lo = sp.min;
-            hi = sp.max;
-            for (int k = 0; k < nFix; k++) fixVal[k] = p[fixated[k]];
-        } else {
-            // extremes of the jittered map: only pixels within 1e-7 of the plain extremes can hold them
-            double minBound = sp.min + JITTER_MAX;
-            lo = Double.POSITIVE_INFINITY;
-            hi = Double.NEGATIVE_INFINITY;
-            for (int i = 0; i < nPix; i++) {
-                double v = p[i];
-                if (v <= minBound) lo = Math.min(lo, v + rnd.jitter(i) / 1e7);
-                if (v + JITTER_MAX >= sp.max) hi = Math.max(hi, v + rnd.jitter(i) / 1e7);
-            }
-            for (int k = 0; k < nFix; k++) fixVal[k] = p[fixated[k]] + rnd.jitter(fixated[k]) / 1e7;
+            ThresholdCounter judd = mitJuddCounter(p, sp, fixated);
+            if (judd == null) return Double.NaN;
+            judd.tally(p, 0, p.length);
+            return judd.area(p.length - fixated.length);
         }
-        double range = hi - lo;
-        if (range == 0) return Double.NaN; // normalised map all NaN
-        // raw thresholds: the smallest raw value whose normalised value reaches each fixation's normalised value
-        double[] raw = new double[nFix];
-        for (int k = 0; k < nFix; k++) raw[k] = smallestReaching(lo, hi, fixVal[k], (fixVal[k] - lo) / range);
-        Arrays.sort(raw); // ascending; threshold i (descending order) is raw[nFix-1-i]
-        double rLow = raw[0];
-        ThresholdCounter counter = new ThresholdCounter(raw, hi);
-        int[] hist = new int[4 * (nFix + 1)]; // four interleaved histograms: neighbours often share a count
+        int nFix = fixated.length, nPix = p.length;
+        // extremes of the jittered map: only pixels within 1e-7 of the plain extremes can hold them
+        double minBound = sp.min + JITTER_MAX, lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < nPix; i++) {
             double v = p[i];
-            int c;
-            if (rnd != null) {
-                double up = v + JITTER_MAX; // the jittered value lies in [v, up]
-                if (up < rLow) continue;
-                c = counter.countIfCertain(v, up); // the jitter rarely matters: only near a threshold
-                if (c < 0) {
-                    v += rnd.jitter(i) / 1e7;
-                    if (v < rLow) continue;
-                    c = counter.count(v);
-                }
-            } else {
-                if (v < rLow) continue;
-                c = counter.count(v);
-            }
-            hist[(i & 3) * (nFix + 1) + c]++; // number of thresholds this pixel reaches
+            if (v <= minBound) lo = Math.min(lo, v + rnd.jitter(i) / 1e7);
+            if (v + JITTER_MAX >= sp.max) hi = Math.max(hi, v + rnd.jitter(i) / 1e7);
         }
-        hist = fold(hist, nFix + 1);
-        // pixels at or above the i-th largest threshold = those reaching at least nFix-i+1 thresholds
-        double[] tp = new double[nFix + 2], fp = new double[nFix + 2];
-        tp[nFix + 1] = 1;
-        fp[nFix + 1] = 1;
-        long above = 0;
-        for (int i = 1; i <= nFix; i++) {
-            above += hist[nFix - i + 1]; // pixels reaching exactly the i largest thresholds
-            tp[i] = (double) i / nFix;
-            fp[i] = (double) (above - i) / (nPix - nFix);
+        double[] fixVal = new double[nFix];
+        for (int k = 0; k < nFix; k++) fixVal[k] = p[fixated[k]] + rnd.jitter(fixated[k]) / 1e7;
+        ThresholdCounter judd = ThresholdCounter.of(rawThresholds(lo, hi, fixVal), hi);
+        if (judd == null) return Double.NaN;
+        for (int i = 0; i < nPix; i++) {
+            double v = p[i];
+            long t = judd.tallyIfCertain(v, v + JITTER_MAX); // the jittered value lies in [v, v + 1e-7]
+            judd.add(t >= 0 ? t : judd.tallyOf(v + rnd.jitter(i) / 1e7)); // only near a threshold
         }
-        return trapz(fp, tp);
+        return judd.area(nPix - nFix);
     }
 
-    private static int[] fold(int[] h, int n) {
-        int[] r = new int[n];
-        for (int i = 0; i < h.length; i++) r[i % n] += h[i];
-        return r;
+    /**
+     * The AUC-Judd counter of a map without jitter, before its pixels are tallied (so that a pass over the map
+     * made for other metrics can tally them on the way), or null when the normalised map is undefined.
+     */
+    static ThresholdCounter mitJuddCounter(double[] p, Stats sp, int[] fixated) {
+        double[] fixVal = new double[fixated.length];
+        for (int k = 0; k < fixated.length; k++) fixVal[k] = p[fixated[k]];
+        return ThresholdCounter.of(rawThresholds(sp.min, sp.max, fixVal), sp.max);
+    }
+
+    /**
+     * Raw thresholds, ascending: for each fixation the smallest raw value whose normalised value reaches the
+     * fixation's normalised value; null when the map is constant (its normalised map is all NaN).
+     */
+    private static double[] rawThresholds(double lo, double hi, double[] fixVal) {
+        double range = hi - lo;
+        if (range == 0) return null;
+        double[] raw = new double[fixVal.length];
+        for (int k = 0; k < raw.length; k++) raw[k] = smallestReaching(lo, hi, fixVal[k], (fixVal[k] - lo) / range);
+        Arrays.sort(raw);
+        return raw;
     }
 
     /** Upper bound of the MIT jitter rand/1e7 as rounded in double arithmetic. */
     private static final double JITTER_MAX = 1 / 1e7;
 
     /**
-     * Counts how many of a few ascending thresholds a value reaches, without a binary search per pixel: values
-     * are bucketed by a monotone map into 4096 buckets over [lowest threshold, hi]; a bucket holding no threshold
-     * gives the count directly, only buckets holding thresholds compare against them. Exact, because the bucket
-     * map is monotone: a smaller bucket means a smaller value.
+     * Counts how many of a few ascending thresholds each pixel reaches, without a binary search per pixel and
+     * without a data-dependent branch for the common pixel: values are bucketed by a monotone map into 4096
+     * buckets over [lowest threshold, hi] (bucket 0 holds everything below); a bucket holding no threshold
+     * gives the count directly, only the rare buckets holding thresholds compare against them. Exact, because
+     * the bucket map is monotone. Only two sums are kept: the sum of the counts over the pixels and the number
+     * of pixels reaching at least one threshold, which is all {@link #area} needs.
      */
     static final class ThresholdCounter {
         private static final int BUCKETS = 4096;
+        /** Tally layout: count << 32 | (count > 0); bit 31 of a table entry marks a bucket holding thresholds. */
+        private static final long MIXED = 1L << 31, LOW = 0xffffffffL;
         private final double[] raw;
         private final double lo, scale;
-        private final int[] first = new int[BUCKETS + 2]; // first[b]: index of the first threshold in bucket >= b
+        private final long[] table = new long[BUCKETS + 3];
+        private final int chunk; // pixels per tally chunk, so that the packed sum cannot overflow
+        private long sumCounts, reached;
 
-        ThresholdCounter(double[] ascending, double hi) {
+        /** A counter over {@code ascending} thresholds for values up to {@code hi}; null if there are none. */
+        static ThresholdCounter of(double[] ascending, double hi) {
+            return ascending == null || ascending.length == 0 ? null : new ThresholdCounter(ascending, hi);
+        }
+
+        private ThresholdCounter(double[] ascending, double hi) {
             raw = ascending;
             lo = ascending[0];
             double span = hi - lo;
             scale = span > 0 ? BUCKETS / span : 0;
+            int[] first = new int[table.length + 1]; // first[b]: index of the first threshold in bucket >= b
             for (int b = 0, j = 0; b < first.length; b++) {
                 while (j < raw.length && bucket(raw[j]) < b) j++;
                 first[b] = j;
             }
+            for (int b = 0; b < table.length; b++) {
+                table[b] = tallyFor(first[b]) | (first[b] != first[b + 1] ? MIXED : 0);
+            }
+            chunk = Math.max(1, Integer.MAX_VALUE / raw.length);
         }
 
         private int bucket(double v) {
-            int b = (int) ((v - lo) * scale);
-            return b < 0 ? 0 : (b > BUCKETS ? BUCKETS : b);
+            int b = (int) ((v - lo) * scale + 1.0); // below lo: < 1, so bucket 0 (after the clamp)
+            return Math.max(0, Math.min(BUCKETS + 1, b));
         }
 
-        /** The count shared by every value in [a, b] when they fall in one bucket without thresholds, else -1. */
-        int countIfCertain(double a, double b) {
-            int ba = bucket(a);
-            return ba == bucket(b) && first[ba] == first[ba + 1] && a >= lo ? first[ba] : -1;
+        private static long tallyFor(int count) { return (long) count << 32 | (count > 0 ? 1 : 0); }
+
+        /** Tallies p[from..to). */
+        void tally(double[] p, int from, int to) {
+            for (int c0 = from, end; c0 < to; c0 = end) {
+                end = (int) Math.min(to, (long) c0 + chunk);
+                long sum = 0;
+                for (int i = c0; i < end; i++) sum += tallyOf(p[i]);
+                add(sum);
+            }
         }
 
-        /** Number of thresholds ≤ v. */
-        int count(double v) {
-            int b = bucket(v), c = first[b], end = first[b + 1];
+        /** Adds a tally (or a sum of tallies of fewer than 2^31 / thresholds pixels). */
+        void add(long tallies) {
+            sumCounts += tallies >>> 32;
+            reached += tallies & LOW;
+        }
+
+        /** The tally of v: count << 32 | (count > 0), count = number of thresholds ≤ v. */
+        long tallyOf(double v) {
+            int b = bucket(v);
+            long t = table[b];
+            return (t & MIXED) == 0 ? t : countInBucket(v, b, t);
+        }
+
+        private long countInBucket(double v, int b, long t) {
+            int c = (int) (t >>> 32), end = (int) (table[b + 1] >>> 32);
             while (c < end && raw[c] <= v) c++;
-            return c;
+            return tallyFor(c);
+        }
+
+        /** The tally shared by every value in [a, b] when they fall in one bucket without thresholds, else -1. */
+        long tallyIfCertain(double a, double b) {
+            int ba = bucket(a);
+            long t = table[ba];
+            return ba == bucket(b) && (t & MIXED) == 0 ? t : -1;
+        }
+
+        /**
+         * trapz(fp, tp) of AUC_Judd.m from the two sums. With N thresholds tp = [0, 1/N, ..., 1, 1] has equal
+         * steps, so summation by parts turns the trapezoids into 1 − (Σᵢ fpᵢ − fp_N / 2) / N, where
+         * fpᵢ = (aboveᵢ − i) / negatives and Σᵢ aboveᵢ is the sum over pixels of the thresholds each reaches.
+         */
+        double area(double negatives) {
+            int n = raw.length;
+            double fpSum = (sumCounts - n * (n + 1.0) / 2) / negatives, fpLast = (reached - n) / negatives;
+            return 1 - (fpSum - fpLast / 2) / n;
         }
     }
 
@@ -417,26 +512,22 @@ final class Core {
      * (1 when every fixation has x == y, else 2), as {@code np.unique(F, axis=1)} computes it.
      */
     static double aimAucJudd(double[] p, Stats sp, int[] coords, boolean allDiagonal) {
-        int nFix = coords.length, nPix = p.length;
-        if (nFix == 0) return Double.NaN;
-        int u = allDiagonal ? 1 : 2;
-        double[] thr = new double[nFix];
-        for (int k = 0; k < nFix; k++) thr[k] = p[coords[k]];
+        if (coords.length == 0) return Double.NaN;
+        ThresholdCounter judd = aimJuddCounter(p, sp, coords);
+        judd.tally(p, 0, p.length);
+        return aimJuddArea(judd, p.length, allDiagonal);
+    }
+
+    /** bench.py's AUC-Judd counter (thresholds: the raw values at every coordinate), before tallying. */
+    static ThresholdCounter aimJuddCounter(double[] p, Stats sp, int[] coords) {
+        double[] thr = new double[coords.length];
+        for (int k = 0; k < coords.length; k++) thr[k] = p[coords[k]];
         Arrays.sort(thr);
-        ThresholdCounter counter = new ThresholdCounter(thr, sp.max);
-        double rLow = thr[0];
-        int[] hist = new int[4 * (nFix + 1)];
-        for (int i = 0; i < nPix; i++) if (p[i] >= rLow) hist[(i & 3) * (nFix + 1) + counter.count(p[i])]++;
-        hist = fold(hist, nFix + 1);
-        double[] tp = new double[nFix + 2], fp = new double[nFix + 2];
-        tp[nFix + 1] = 1;
-        fp[nFix + 1] = 1;
-        long above = 0;
-        for (int i = 1; i <= nFix; i++) {
-            above += hist[nFix - i + 1];
-            tp[i] = (double) i / nFix;
-            fp[i] = (double) (above - i) / (nPix - u);
-        }
-        return trapz(fp, tp);
+        return ThresholdCounter.of(thr, sp.max);
+    }
+
+    /** bench.py's false-positive denominator: #pixels − U (see {@link #aimAucJudd}). */
+    static double aimJuddArea(ThresholdCounter judd, int nPix, boolean allDiagonal) {
+        return judd.area(nPix - (allDiagonal ? 1 : 2));
     }
 }

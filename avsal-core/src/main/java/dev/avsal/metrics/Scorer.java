@@ -110,23 +110,29 @@ public final class Scorer {
         }
         double[] p = Resize.matlabBicubic(pm, w, h).data();
         Core.Stats sp = new Core.Stats();
-        double cc = Double.NaN, sim = Double.NaN, kld = Double.NaN;
+        double cc = Double.NaN, sim = Double.NaN, kld = Double.NaN, judd = Double.NaN;
+        int[] fixated = fix != null ? fix.uniquePixels() : null;
+        boolean juddDone = false;
         if (gt != null) {
             Core.Stats sg = new Core.Stats();
             double cross = Core.jointStats(p, gt.data(), sp, sg);
             cc = Core.mitCc(sp, sg, cross);
+            // without jitter AUC-Judd's thresholds are known now, so the SIM/KLD pass tallies the pixels too
+            Core.ThresholdCounter counter = fixated != null && fixated.length > 0 && !jitter
+                    ? Core.mitJuddCounter(p, sp, fixated) : null;
             double[] sk = Core.simKld(p, gt.data(), Core.mitSimNormaliser(sp), Core.mitSimNormaliser(sg),
-                    Core.mitKldFactor(sp), Core.mitKldFactor(sg), Core.MATLAB_EPS, true, true);
+                    Core.mitKldFactor(sp), Core.mitKldFactor(sg), Core.MATLAB_EPS, true, true, counter);
             sim = sk[0];
             kld = sk[1];
+            if (counter != null) judd = counter.area(p.length - fixated.length);
+            juddDone = fixated != null && fixated.length > 0 && !jitter; // a null counter: constant map, NaN
         } else {
             sp = Core.stats(p, "prediction");
         }
-        double nss = Double.NaN, judd = Double.NaN, borji = Double.NaN, sauc = Double.NaN;
+        double nss = Double.NaN, borji = Double.NaN, sauc = Double.NaN;
         if (fix != null) {
-            int[] fixated = fix.uniquePixels();
             nss = Core.mitNss(p, sp, fixated);
-            judd = Core.mitAucJudd(p, sp, fixated, jitter ? rnd : null);
+            if (!juddDone) judd = Core.mitAucJudd(p, sp, fixated, jitter ? rnd : null);
             borji = Core.mitAucBorji(p, sp, fixated, splits, step, rnd);
             if (neg != null) sauc = Core.mitAucShuffled(p, sp, fixated, neg.uniquePixels(), splits, step, rnd);
         }
@@ -137,26 +143,32 @@ public final class Scorer {
         Map2D pn = new Map2D(prediction.width(), prediction.height(), Core.aimNormalise(prediction.data(), "prediction"));
         double[] p = Resize.opencvBilinear(pn, w, h, openCv).data();
         Core.Stats sp = new Core.Stats();
-        double cc = Double.NaN, sim = Double.NaN, kld = Double.NaN;
+        double cc = Double.NaN, sim = Double.NaN, kld = Double.NaN, judd = Double.NaN;
+        int[] coords = fix != null ? fix.pixelIndices() : null;
+        boolean diagonal = true;
+        for (int i = 0; fix != null && i < fix.count(); i++) diagonal &= fix.x(i) == fix.y(i);
+        boolean juddDone = false;
         if (gt != null) {
             double[] g = Core.aimNormalise(gt.data(), "ground-truth map");
             Core.Stats sg = new Core.Stats();
             double cross = Core.jointStats(p, g, sp, sg);
             cc = Core.aimCc(sp, sg, cross);
+            Core.ThresholdCounter counter = coords != null && coords.length > 0 ? Core.aimJuddCounter(p, sp, coords) : null;
             double[] sk = Core.simKld(p, g, Core.aimSimNormaliser(sp), Core.aimSimNormaliser(sg), Core.aimKldFactor(sp),
-                    Core.aimKldFactor(sg), Core.AIM_KLD_EPS, true, true);
+                    Core.aimKldFactor(sg), Core.AIM_KLD_EPS, true, true, counter);
             sim = sk[0];
             kld = sk[1];
+            if (counter != null) {
+                judd = Core.aimJuddArea(counter, p.length, diagonal);
+                juddDone = true;
+            }
         } else {
             sp = Core.stats(p, "prediction");
         }
-        double nss = Double.NaN, judd = Double.NaN, borji = Double.NaN, sauc = Double.NaN;
+        double nss = Double.NaN, borji = Double.NaN, sauc = Double.NaN;
         if (fix != null) {
-            int[] coords = fix.pixelIndices();
-            boolean diagonal = true;
-            for (int i = 0; i < fix.count(); i++) diagonal &= fix.x(i) == fix.y(i);
             nss = Core.aimNss(p, sp, coords);
-            judd = Core.aimAucJudd(p, sp, coords, diagonal);
+            if (!juddDone) judd = Core.aimAucJudd(p, sp, coords, diagonal);
             int[] fixated = fix.uniquePixels();
             borji = Core.mitAucBorji(p, sp, fixated, splits, step, rnd);
             if (neg != null) sauc = Core.mitAucShuffled(p, sp, fixated, neg.uniquePixels(), splits, step, rnd);

@@ -30,12 +30,15 @@ class FastLogTest {
         assertEquals(0.0, FastLog.log(1.0), 0.0);
     }
 
-    /** Both edges of every table step, in both halves, including the step whose right edge carries into c = 1. */
+    /**
+     * Both edges of every table step: the one-binade table in both halves (including the step whose right edge
+     * carries into c = 1), and the direct table inside, at and just outside its binades [2^-8, 2^8).
+     */
     @Test void everyTableEdge() {
         double worst = 0;
         for (long k = 0; k < 1024; k++) {
             for (long low : new long[] {0, 1, 0x155555555L, (1L << 42) - 1}) {
-                for (long exp : new long[] {0x3fe, 0x3ff, 0x400, 0x001, 0x7fe}) {
+                for (long exp : new long[] {0x3fe, 0x3ff, 0x400, 0x001, 0x7fe, 0x3f6, 0x3f7, 0x406, 0x407}) {
                     double x = Double.longBitsToDouble(exp << 52 | k << 42 | low), want = Math.log(x);
                     double err = Math.abs(FastLog.log(x) - want) / Math.max(Math.abs(want), Double.MIN_NORMAL);
                     if (Math.abs(want) < 1e-3) err = Math.abs(FastLog.log(x) - want) / 1e-3; // near 1: absolute

@@ -8,7 +8,8 @@ import java.util.function.DoubleSupplier;
  * start threads). Run after {@code mvn -o -q -pl avsal-core test-compile}:
  * {@code java -cp avsal-core/target/classes:avsal-core/target/test-classes dev.avsal.metrics.MetricsBench}.
  * Prints the median of 15 timed runs after 5 warm-up runs, in milliseconds, then the exact kernels again as
- * thread CPU time, best of 40 runs (steadier than wall time on a shared machine). Not a test: no timing assertions.
+ * thread CPU time, best of 40 runs (steadier than wall time on a shared machine), ending with the exact five
+ * computed in Scorer's two passes. Not a test: no timing assertions.
  */
 public final class MetricsBench {
     public static void main(String[] args) {
@@ -36,7 +37,7 @@ public final class MetricsBench {
         int[] fx = fix.uniquePixels();
         time("  kernel: joint stats pass", () -> Core.jointStats(pd, gd, new Core.Stats(), new Core.Stats()));
         time("  kernel: SIM+KLD pass", () -> Core.simKld(pd, gd, Core.mitSimNormaliser(sp), Core.mitSimNormaliser(sg),
-                Core.mitKldFactor(sp), Core.mitKldFactor(sg), Core.MATLAB_EPS, true, true)[1]);
+                Core.mitKldFactor(sp), Core.mitKldFactor(sg), Core.MATLAB_EPS, true, true, null)[1]);
         time("  kernel: AUC-Judd count, no jitter", () -> Core.mitAucJudd(pd, sp, fx, null));
         time("  kernel: AUC-Judd count, jitter", () -> Core.mitAucJudd(pd, sp, fx, Randomness.seeded(1)));
         time("Scorer MIT, no jitter, no sAUC", () -> Scorer.of(Protocol.MIT).withJitter(false).score(pred, gt, fix, null).cc());
@@ -48,12 +49,26 @@ public final class MetricsBench {
         time("Resize.opencvBilinear IPP 960x540->1080p", () -> Resize.opencvBilinear(half, w, h, OpenCvFlavor.IPP).data()[0]);
         time("Resize.opencvBilinear NO_IPP 960x540->1080p", () -> Resize.opencvBilinear(half, w, h, OpenCvFlavor.NO_IPP).data()[0]);
         System.out.println("thread CPU time, best of 40 (the exact five as Scorer computes them, shared passes):");
-        double k = cpu("  joint stats (CC, stats for all)", () -> Core.jointStats(pd, gd, new Core.Stats(), new Core.Stats()));
-        k += cpu("  SIM+KLD", () -> Core.simKld(pd, gd, Core.mitSimNormaliser(sp), Core.mitSimNormaliser(sg),
-                Core.mitKldFactor(sp), Core.mitKldFactor(sg), Core.MATLAB_EPS, true, true)[1]);
-        k += cpu("  NSS", () -> Core.mitNss(pd, sp, fx));
-        k += cpu("  AUC-Judd, no jitter", () -> Core.mitAucJudd(pd, sp, fx, null));
-        System.out.printf("%-34s %8.2f ms%n", "= exact five, shared passes (CPU)", k);
+        cpu("  joint stats (CC, stats for all)", () -> Core.jointStats(pd, gd, new Core.Stats(), new Core.Stats()));
+        cpu("  SIM+KLD", () -> Core.simKld(pd, gd, Core.mitSimNormaliser(sp), Core.mitSimNormaliser(sg),
+                Core.mitKldFactor(sp), Core.mitKldFactor(sg), Core.MATLAB_EPS, true, true, null)[1]);
+        cpu("  SIM+KLD with AUC-Judd tally", () -> {
+            Core.ThresholdCounter judd = Core.mitJuddCounter(pd, sp, fx);
+            return Core.simKld(pd, gd, Core.mitSimNormaliser(sp), Core.mitSimNormaliser(sg), Core.mitKldFactor(sp),
+                    Core.mitKldFactor(sg), Core.MATLAB_EPS, true, true, judd)[1] + judd.area(pd.length - fx.length);
+        });
+        cpu("  AUC-Judd alone, no jitter", () -> Core.mitAucJudd(pd, sp, fx, null));
+        cpu("= exact five, as Scorer (CPU)", () -> exactFive(pd, gd, fx));
+    }
+
+    /** The exact five as {@link Scorer} computes them for MIT without jitter (Scorer adds AUC-Borji and sAUC). */
+    static double exactFive(double[] p, double[] g, int[] fixated) {
+        Core.Stats sp = new Core.Stats(), sg = new Core.Stats();
+        double cc = Core.mitCc(sp, sg, Core.jointStats(p, g, sp, sg));
+        Core.ThresholdCounter judd = Core.mitJuddCounter(p, sp, fixated);
+        double[] sk = Core.simKld(p, g, Core.mitSimNormaliser(sp), Core.mitSimNormaliser(sg), Core.mitKldFactor(sp),
+                Core.mitKldFactor(sg), Core.MATLAB_EPS, true, true, judd);
+        return cc + sk[0] + sk[1] + judd.area(p.length - fixated.length) + Core.mitNss(p, sp, fixated);
     }
 
     static double cpu(String label, DoubleSupplier f) {

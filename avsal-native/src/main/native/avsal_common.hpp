@@ -87,6 +87,19 @@ inline int check_gru(const avsal_tensor *seq, const avsal_tensor *wx, const avsa
     return 0;
 }
 
+// Arguments of the memory helpers (avsal_device_alloc, avsal_copy_*), shared so both backends reject the same.
+inline int check_alloc(int64_t bytes, void **ptr) {
+    if (!ptr) return fail(AVSAL_ERR_ARG, "device_alloc: null result pointer");
+    *ptr = nullptr;
+    if (bytes <= 0) return fail(AVSAL_ERR_ARG, "device_alloc: size %lld, expected >= 1", (long long)bytes);
+    return 0;
+}
+inline int check_copy(const char *what, void *dst, const void *src, int64_t bytes) {
+    if (bytes < 0) return fail(AVSAL_ERR_ARG, "%s: size %lld", what, (long long)bytes);
+    if (bytes > 0 && (!dst || !src)) return fail(AVSAL_ERR_ARG, "%s: null %s pointer", what, dst ? "source" : "destination");
+    return 0;
+}
+
 // Host-side scalar conversions (bit-exact round-to-nearest-even for bf16; IEEE half).
 inline float bf16_to_f(uint16_t v) { uint32_t u = (uint32_t)v << 16; float f; memcpy(&f, &u, 4); return f; }
 inline uint16_t f_to_bf16(float f) {

@@ -2,6 +2,7 @@
 // that the CUDA backend is checked against and serves Java on machines without a GPU.
 #include "avsal_common.hpp"
 #include <cmath>
+#include <cstdlib>
 #include <vector>
 
 using namespace avsal;
@@ -138,3 +139,28 @@ extern "C" int avsal_convgru_forward(const avsal_tensor *seq, const avsal_tensor
 extern "C" const char *avsal_last_error(void) { return err_buf(); }
 extern "C" const char *avsal_backend_name(void) { return "cpu-reference"; }
 extern "C" int avsal_cuda_device_count(void) { return 0; }
+
+// Memory helpers: the CPU backend's "device" is host memory, so checks run the same code path on both backends.
+extern "C" int avsal_device_alloc(int64_t bytes, void **ptr) {
+    clear_error();
+    if (int r = check_alloc(bytes, ptr)) return r;
+    if ((uint64_t)bytes > (uint64_t)PTRDIFF_MAX || posix_memalign(ptr, 256, (size_t)bytes) != 0) {
+        *ptr = nullptr;
+        return fail(AVSAL_ERR_MEMORY, "device_alloc: cannot allocate %lld bytes of host memory", (long long)bytes);
+    }
+    return AVSAL_OK;
+}
+extern "C" int avsal_device_free(void *ptr) { clear_error(); free(ptr); return AVSAL_OK; }
+extern "C" int avsal_copy_h2d(void *dst, const void *src, int64_t bytes) {
+    clear_error();
+    if (int r = check_copy("copy_h2d", dst, src, bytes)) return r;
+    if (bytes) memcpy(dst, src, (size_t)bytes);
+    return AVSAL_OK;
+}
+extern "C" int avsal_copy_d2h(void *dst, const void *src, int64_t bytes) {
+    clear_error();
+    if (int r = check_copy("copy_d2h", dst, src, bytes)) return r;
+    if (bytes) memcpy(dst, src, (size_t)bytes);
+    return AVSAL_OK;
+}
+extern "C" int avsal_synchronize(void *) { clear_error(); return AVSAL_OK; }

@@ -524,3 +524,41 @@ extern "C" int avsal_cuda_device_count(void) {
     if (e != cudaSuccess) { cuda_fail(e, "cudaGetDeviceCount"); return -1; }
     return n;
 }
+
+// Memory helpers (internal: device checks). A failed runtime call is also recorded as the runtime's last error,
+// which the kernel launches read with cudaGetLastError(): clear it so it is not reported by an unrelated call.
+namespace {
+int mem_fail(cudaError_t e, const char *what) {
+    cudaGetLastError();
+    return e == cudaErrorMemoryAllocation ? fail(AVSAL_ERR_MEMORY, "%s: %s", what, cudaGetErrorString(e)) : cuda_fail(e, what);
+}
+} // namespace
+extern "C" int avsal_device_alloc(int64_t bytes, void **ptr) {
+    clear_error();
+    if (int r = check_alloc(bytes, ptr)) return r;
+    cudaError_t e = cudaMalloc(ptr, (size_t)bytes);
+    if (e != cudaSuccess) { *ptr = nullptr; return mem_fail(e, "cudaMalloc"); }
+    return AVSAL_OK;
+}
+extern "C" int avsal_device_free(void *ptr) {
+    clear_error();
+    cudaError_t e = ptr ? cudaFree(ptr) : cudaSuccess;
+    return e == cudaSuccess ? AVSAL_OK : mem_fail(e, "cudaFree");
+}
+extern "C" int avsal_copy_h2d(void *dst, const void *src, int64_t bytes) {
+    clear_error();
+    if (int r = check_copy("copy_h2d", dst, src, bytes)) return r;
+    cudaError_t e = bytes ? cudaMemcpy(dst, src, (size_t)bytes, cudaMemcpyHostToDevice) : cudaSuccess;
+    return e == cudaSuccess ? AVSAL_OK : mem_fail(e, "cudaMemcpy host to device");
+}
+extern "C" int avsal_copy_d2h(void *dst, const void *src, int64_t bytes) {
+    clear_error();
+    if (int r = check_copy("copy_d2h", dst, src, bytes)) return r;
+    cudaError_t e = bytes ? cudaMemcpy(dst, src, (size_t)bytes, cudaMemcpyDeviceToHost) : cudaSuccess;
+    return e == cudaSuccess ? AVSAL_OK : mem_fail(e, "cudaMemcpy device to host");
+}
+extern "C" int avsal_synchronize(void *stream) {
+    clear_error();
+    cudaError_t e = cudaStreamSynchronize((cudaStream_t)stream);
+    return e == cudaSuccess ? AVSAL_OK : mem_fail(e, "cudaStreamSynchronize");
+}

@@ -10,7 +10,7 @@ extern "C" {
 
 typedef enum { AVSAL_F32 = 0, AVSAL_BF16 = 1, AVSAL_F16 = 2 } avsal_dtype;
 typedef enum { AVSAL_OK = 0, AVSAL_ERR_ARG = 1, AVSAL_ERR_SHAPE = 2, AVSAL_ERR_DTYPE = 3, AVSAL_ERR_LAYOUT = 4,
-               AVSAL_ERR_CUDA = 5, AVSAL_ERR_UNSUPPORTED = 6 } avsal_status;
+               AVSAL_ERR_CUDA = 5, AVSAL_ERR_UNSUPPORTED = 6, AVSAL_ERR_MEMORY = 7 } avsal_status;
 
 #define AVSAL_MAX_DIMS 6
 typedef struct {
@@ -41,6 +41,18 @@ int avsal_fusion_forward(const avsal_tensor *x, const avsal_tensor *ap, const av
  * first step (NULL, or a descriptor with NULL data, means h0 = 0); out [B, T, C, H, W] = every state. */
 int avsal_convgru_forward(const avsal_tensor *seq, const avsal_tensor *conv_x_w, const avsal_tensor *conv_x_b,
                           const avsal_tensor *conv_h_w, const avsal_tensor *h0, avsal_tensor *out, void *stream);
+
+/* Memory helpers, INTERNAL (device checks and tests that run the kernels without a framework; applications pass
+ * their framework's tensors). CUDA backend: cudaMalloc / cudaFree / synchronous cudaMemcpy on the current device,
+ * cudaStreamSynchronize; CPU backend: 256-byte aligned host memory, memcpy, and synchronize returns at once.
+ * ptr given to free must come from avsal_device_alloc of the same backend (NULL is a no-op). bytes 0 copies nothing.
+ * Errors: AVSAL_ERR_ARG (negative or zero size, NULL pointers), AVSAL_ERR_MEMORY (allocation failed),
+ * AVSAL_ERR_CUDA (any other CUDA error, including asynchronous kernel errors reported by synchronize). */
+int avsal_device_alloc(int64_t bytes, void **ptr);
+int avsal_device_free(void *ptr);
+int avsal_copy_h2d(void *dst, const void *src, int64_t bytes);
+int avsal_copy_d2h(void *dst, const void *src, int64_t bytes);
+int avsal_synchronize(void *stream);
 
 const char *avsal_last_error(void);
 const char *avsal_backend_name(void);

@@ -15,13 +15,23 @@ typedef int (*gru_fn)(const avsal_tensor *, const avsal_tensor *, const avsal_te
                       avsal_tensor *, void *);
 typedef const char *(*str_fn)(void);
 typedef int (*int_fn)(void);
+typedef int (*alloc_fn)(int64_t, void **);
+typedef int (*free_fn)(void *);
+typedef int (*copy_fn)(void *, const void *, int64_t);
+typedef int (*sync_fn)(void *);
 
 static_assert(sizeof(avsal_fusion_weights) == 18 * sizeof(avsal_tensor), "weights are 18 consecutive descriptors");
 
-struct Backend { void *handle; fusion_fn fusion; gru_fn gru; str_fn err, name; int_fn count; };
+// The memory helpers are optional (internal, for device checks): a backend library without them still loads.
+struct Backend {
+    void *handle; fusion_fn fusion; gru_fn gru; str_fn err, name; int_fn count;
+    alloc_fn alloc; free_fn free; copy_fn h2d, d2h; sync_fn sync;
+};
 
 constexpr int DESC = 15;
 constexpr int BAD_DESCRIPTOR = -1;  // a descriptor the glue rejects before the backend sees it (Java names it)
+constexpr int NO_SYMBOL = -2;       // the backend lacks the memory helpers
+constexpr int BAD_BUFFER = -3;      // not a direct buffer, or smaller than the copy
 
 void throw_new(JNIEnv *env, const char *cls, const std::string &msg) {
     jclass c = env->FindClass(cls);
@@ -57,7 +67,9 @@ JNIEXPORT jlong JNICALL Java_dev_avsal_nativ_NativeBinding_open(JNIEnv *env, jcl
     void *h = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (!h) { throw_new(env, "java/lang/UnsatisfiedLinkError", std::string("dlopen ") + file + ": " + dlerror()); return 0; }
     Backend b{h, (fusion_fn)dlsym(h, "avsal_fusion_forward"), (gru_fn)dlsym(h, "avsal_convgru_forward"),
-              (str_fn)dlsym(h, "avsal_last_error"), (str_fn)dlsym(h, "avsal_backend_name"), (int_fn)dlsym(h, "avsal_cuda_device_count")};
+              (str_fn)dlsym(h, "avsal_last_error"), (str_fn)dlsym(h, "avsal_backend_name"), (int_fn)dlsym(h, "avsal_cuda_device_count"),
+              (alloc_fn)dlsym(h, "avsal_device_alloc"), (free_fn)dlsym(h, "avsal_device_free"), (copy_fn)dlsym(h, "avsal_copy_h2d"),
+              (copy_fn)dlsym(h, "avsal_copy_d2h"), (sync_fn)dlsym(h, "avsal_synchronize")};
     if (!b.fusion || !b.gru || !b.err || !b.name || !b.count) {
         dlclose(h);
         throw_new(env, "java/lang/UnsatisfiedLinkError", file + " does not export the avsal C ABI (avsal_native.h)");
@@ -105,6 +117,43 @@ JNIEXPORT jint JNICALL Java_dev_avsal_nativ_NativeBinding_convGru(JNIEnv *env, j
     avsal_tensor t[6];
     if (!unpack(p, 6, t)) return BAD_DESCRIPTOR;
     return b->gru(&t[0], &t[1], &t[2], &t[3], t[4].data ? &t[4] : nullptr, &t[5], reinterpret_cast<void *>(static_cast<intptr_t>(stream)));
+}
+
+// Memory helpers (internal). ptr[0] receives the allocation.
+JNIEXPORT jint JNICALL Java_dev_avsal_nativ_NativeBinding_alloc(JNIEnv *env, jclass, jlong h, jlong bytes, jlongArray ptr) {
+    Backend *b = backend(env, h);
+    if (!b) return BAD_DESCRIPTOR;
+    if (!b->alloc) return NO_SYMBOL;
+    if (env->GetArrayLength(ptr) < 1) return BAD_BUFFER;
+    void *p = nullptr;
+    int r = b->alloc(bytes, &p);
+    jlong v = static_cast<jlong>(reinterpret_cast<intptr_t>(p));
+    env->SetLongArrayRegion(ptr, 0, 1, &v);
+    return r;
+}
+
+JNIEXPORT jint JNICALL Java_dev_avsal_nativ_NativeBinding_free(JNIEnv *env, jclass, jlong h, jlong ptr) {
+    Backend *b = backend(env, h);
+    if (!b) return BAD_DESCRIPTOR;
+    return b->free ? b->free(reinterpret_cast<void *>(static_cast<intptr_t>(ptr))) : NO_SYMBOL;
+}
+
+// Copies bytes between a direct ByteBuffer (from its start) and backend memory; toDevice picks the direction.
+JNIEXPORT jint JNICALL Java_dev_avsal_nativ_NativeBinding_copy(JNIEnv *env, jclass, jlong h, jlong mem, jobject buf, jlong bytes,
+                                                               jboolean toDevice) {
+    Backend *b = backend(env, h);
+    if (!b) return BAD_DESCRIPTOR;
+    if (!b->h2d || !b->d2h) return NO_SYMBOL;
+    void *host = buf ? env->GetDirectBufferAddress(buf) : nullptr;
+    if (!host || bytes < 0 || env->GetDirectBufferCapacity(buf) < bytes) return BAD_BUFFER;
+    void *dev = reinterpret_cast<void *>(static_cast<intptr_t>(mem));
+    return toDevice ? b->h2d(dev, host, bytes) : b->d2h(host, dev, bytes);
+}
+
+JNIEXPORT jint JNICALL Java_dev_avsal_nativ_NativeBinding_synchronize(JNIEnv *env, jclass, jlong h, jlong stream) {
+    Backend *b = backend(env, h);
+    if (!b) return BAD_DESCRIPTOR;
+    return b->sync ? b->sync(reinterpret_cast<void *>(static_cast<intptr_t>(stream))) : NO_SYMBOL;
 }
 
 }  // extern "C"

@@ -77,10 +77,39 @@ public final class KernelBackend {
         check("convgru", NativeBinding.convGru(handle, d, stream));
     }
 
+    // ---- memory helpers (internal: DeviceMemory, DeviceCheck and tests; not part of the API) ----
+
+    /** Allocates {@code bytes} of backend memory (device memory for CUDA, host memory for the CPU backend). */
+    long alloc(long bytes) {
+        long[] p = new long[1];
+        check("device_alloc", NativeBinding.alloc(handle, bytes, p));
+        return p[0];
+    }
+
+    /** Frees memory from {@link #alloc} (0 is a no-op). */
+    void free(long ptr) { check("device_free", NativeBinding.free(handle, ptr)); }
+
+    /** Copies {@code bytes} from the start of the direct buffer {@code host} to backend memory {@code dst}. */
+    void copyToDevice(long dst, java.nio.ByteBuffer host, long bytes) {
+        check("copy_h2d", NativeBinding.copy(handle, dst, host, bytes, true));
+    }
+
+    /** Copies {@code bytes} from backend memory {@code src} to the start of the direct buffer {@code host}. */
+    void copyToHost(java.nio.ByteBuffer host, long src, long bytes) {
+        check("copy_d2h", NativeBinding.copy(handle, src, host, bytes, false));
+    }
+
+    /** Waits for the work queued on {@code stream} (0: the legacy default stream); reports asynchronous errors. */
+    void synchronize(long stream) { check("synchronize", NativeBinding.synchronize(handle, stream)); }
+
     private void check(String what, int code) {
         if (code == 0) return;
-        String msg = code == NativeBinding.BAD_DESCRIPTOR ? "a tensor descriptor has more than 6 dims"
-                : NativeBinding.lastError(handle);
+        String msg = switch (code) {
+            case NativeBinding.BAD_DESCRIPTOR -> "a tensor descriptor has more than 6 dims";
+            case NativeBinding.NO_SYMBOL -> file + " does not export the memory helpers (avsal_device_alloc ...)";
+            case NativeBinding.BAD_BUFFER -> "the host buffer is not direct, or smaller than the copy";
+            default -> NativeBinding.lastError(handle);
+        };
         throw new NativeKernelException(NativeKernelException.fromCode(code), name + " " + what + ": " + msg);
     }
 

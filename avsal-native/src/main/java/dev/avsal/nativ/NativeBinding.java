@@ -7,6 +7,10 @@ final class NativeBinding {
     static final int MAX_DIMS = 6;
     /** Returned when the glue rejects a descriptor before the backend sees it. */
     static final int BAD_DESCRIPTOR = -1;
+    /** Returned when the backend library lacks the (optional, internal) memory helpers. */
+    static final int NO_SYMBOL = -2;
+    /** Returned when a copy's host buffer is not direct or smaller than the copy. */
+    static final int BAD_BUFFER = -3;
 
     private NativeBinding() {}
 
@@ -17,4 +21,11 @@ final class NativeBinding {
     static native String lastError(long handle);
     static native int fusion(long handle, long[] desc, int heads, float eps, long stream);
     static native int convGru(long handle, long[] desc, long stream);
+
+    // Memory helpers of the C ABI (internal: device checks and tests, see DeviceMemory).
+    static native int alloc(long handle, long bytes, long[] ptr);
+    static native int free(long handle, long ptr);
+    /** Copies {@code bytes} from the start of the direct buffer {@code host} to {@code mem}, or back. */
+    static native int copy(long handle, long mem, java.nio.ByteBuffer host, long bytes, boolean toDevice);
+    static native int synchronize(long handle, long stream);
 }

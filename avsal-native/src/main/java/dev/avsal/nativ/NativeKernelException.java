@@ -6,8 +6,11 @@ package dev.avsal.nativ;
  * the problem as the native side reported it.
  */
 public final class NativeKernelException extends RuntimeException {
-    /** The C ABI's status codes ({@code avsal_status}), plus {@link #DESCRIPTOR} for what the JNI glue rejects. */
-    public enum Status { ARG, SHAPE, DTYPE, LAYOUT, CUDA, UNSUPPORTED, DESCRIPTOR, UNKNOWN }
+    /**
+     * The C ABI's status codes ({@code avsal_status}; {@link #MEMORY}: an allocation failed), plus
+     * {@link #DESCRIPTOR} for what the JNI glue rejects.
+     */
+    public enum Status { ARG, SHAPE, DTYPE, LAYOUT, CUDA, UNSUPPORTED, DESCRIPTOR, MEMORY, UNKNOWN }
 
     private final Status status;
 
@@ -26,7 +29,10 @@ public final class NativeKernelException extends RuntimeException {
             case 4 -> Status.LAYOUT;
             case 5 -> Status.CUDA;
             case 6 -> Status.UNSUPPORTED;
+            case 7 -> Status.MEMORY;
             case NativeBinding.BAD_DESCRIPTOR -> Status.DESCRIPTOR;
+            case NativeBinding.NO_SYMBOL -> Status.UNSUPPORTED;
+            case NativeBinding.BAD_BUFFER -> Status.ARG;
             default -> Status.UNKNOWN;
         };
     }

@@ -180,43 +180,37 @@ final class Core {
         double sim = 0, kld = 0;
         double op = wantSim ? simP[0] : 0, fp = wantSim ? simP[1] : 0, og = wantSim ? simG[0] : 0, fg = wantSim ? simG[1] : 0;
         if (!wantKld) {
-            for (int i = 0; i < p.length; i++) {
-                double a = (p[i] - op) * fp, b = (g[i] - og) * fg;
-                sim += a < b ? a : b;
-            }
+            for (int i = 0; i < p.length; i++) sim += Math.min((p[i] - op) * fp, (g[i] - og) * fg);
             if (judd != null) judd.tally(p, 0, p.length);
-            return new double[] {simOrNaN(sim, fp, fg), kld};
+            return new double[] {sim, kld};
         }
-        // Blocks: first the log arguments (a loop the JIT vectorises, division included), then one loop for the
-        // rest, whose independent chains (SIM's sum, the logarithms, the AUC-Judd tally) overlap in the CPU. All
-        // ride in one pass while the block is in cache: reading the 1080p maps from memory costs as much as the
-        // arithmetic. A pixel with G = 0 adds 0·log(eps) = 0, as in MATLAB, or NaN where P + eps = 0 (then the
-        // argument is 0/0), also as in MATLAB: no branch needed.
+        // Blocks of 512 pixels, each in two loops. The first does all that vectorises (the JIT turns it into
+        // AVX code): the log arguments with their division, SIM's minima, and the AUC-Judd bucket positions. The
+        // second does the rest in order: SIM's sum (the same order as a plain loop), the logarithms, and the
+        // tally; their independent chains overlap in the CPU. Everything rides in one pass while the block is in
+        // cache: reading the 1080p maps from memory costs as much as the arithmetic. A pixel with G = 0 adds
+        // 0·log(eps) = 0, as in MATLAB, or NaN where P + eps = 0 (the argument is then 0/0), also as in MATLAB.
         boolean tallyInline = judd != null && judd.chunk >= BLOCK;
-        double[] arg = new double[BLOCK];
+        double[] arg = new double[BLOCK], least = new double[BLOCK], at = new double[BLOCK];
+        double lo = tallyInline ? judd.lo : 0, scale = tallyInline ? judd.scale : 0;
         for (int s0 = 0; s0 < p.length; s0 += BLOCK) {
             int n = Math.min(BLOCK, p.length - s0);
-            for (int j = 0; j < n; j++) arg[j] = eps + g[s0 + j] * kg / (p[s0 + j] * kp + eps);
-            long tallies = 0;
             for (int j = 0; j < n; j++) {
                 double pv = p[s0 + j], gv = g[s0 + j];
-                double a = (pv - op) * fp, b = (gv - og) * fg; // 0 when SIM is not wanted (finite maps)
-                sim += a < b ? a : b;
-                kld += gv * kg * FastLog.log(arg[j]);
-                if (tallyInline) tallies += judd.tallyOf(pv);
+                arg[j] = eps + gv * kg / (pv * kp + eps);
+                least[j] = Math.min((pv - op) * fp, (gv - og) * fg); // 0 when SIM is not wanted (finite maps)
+                at[j] = (pv - lo) * scale;
+            }
+            long tallies = 0;
+            for (int j = 0; j < n; j++) {
+                sim += least[j];
+                kld += g[s0 + j] * kg * FastLog.log(arg[j]);
+                if (tallyInline) tallies += judd.tallyAt(at[j], p[s0 + j]);
             }
             if (tallyInline) judd.add(tallies);
             else if (judd != null) judd.tally(p, s0, s0 + n);
         }
-        return new double[] {simOrNaN(sim, fp, fg), kld};
-    }
-
-    /**
-     * SIM's minimum is a plain compare, cheaper than Math.min's NaN and signed-zero handling: the maps are
-     * finite (checked by the stats), so the only NaN is a constant map's factor, and MIT's SIM is NaN then.
-     */
-    private static double simOrNaN(double sim, double fp, double fg) {
-        return Double.isNaN(fp) || Double.isNaN(fg) ? Double.NaN : sim;
+        return new double[] {sim, kld};
     }
 
     private static final int BLOCK = 512;
@@ -293,7 +287,7 @@ final class Core {
         /** Tally layout: count << 32 | (count > 0); bit 31 of a table entry marks a bucket holding thresholds. */
         private static final long MIXED = 1L << 31, LOW = 0xffffffffL;
         private final double[] raw;
-        private final double lo, scale;
+        final double lo, scale;
         private final long[] table = new long[BUCKETS + 3];
         private final int chunk; // pixels per tally chunk, so that the packed sum cannot overflow
         private long sumCounts, reached;
@@ -340,6 +334,13 @@ final class Core {
         void add(long tallies) {
             sumCounts += tallies >>> 32;
             reached += tallies & LOW;
+        }
+
+        /** {@link #tallyOf} for v whose (v − lo)·scale is {@code at}. */
+        long tallyAt(double at, double v) {
+            int b = Math.max(0, Math.min(BUCKETS + 1, (int) (at + 1.0)));
+            long t = table[b];
+            return (t & MIXED) == 0 ? t : countInBucket(v, b, t);
         }
 
         /** The tally of v: count << 32 | (count > 0), count = number of thresholds ≤ v. */

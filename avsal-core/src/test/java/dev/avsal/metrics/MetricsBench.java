@@ -6,7 +6,9 @@ import java.util.function.DoubleSupplier;
 /**
  * Timing of all seven metrics on a 1080p map with 50 fixations, on the calling thread (the metrics never
  * start threads). Run after {@code mvn -o -q -pl avsal-core test-compile}:
- * {@code java -cp avsal-core/target/classes:avsal-core/target/test-classes dev.avsal.metrics.MetricsBench}.
+ * {@code java -cp avsal-core/target/classes:avsal-core/target/test-classes dev.avsal.metrics.MetricsBench [scorer]}.
+ * With {@code scorer} it times only what Scorer runs, in a JVM that has seen nothing else (the headline: the full
+ * table calls the kernels in every pattern, and the JIT's shared profile then slows some of them by 10-30%).
  * Prints the median of 15 timed runs after 5 warm-up runs, in milliseconds, then the exact kernels again as
  * thread CPU time, best of 40 runs (steadier than wall time on a shared machine), ending with the exact five
  * computed in Scorer's two passes. Not a test: no timing assertions.
@@ -21,6 +23,16 @@ public final class MetricsBench {
         Map2D half = Resize.matlabBicubic(pred, w / 2, h / 2);
         System.out.printf("1080p (%dx%d), %d fixations, %d negatives, single thread, %s%n", w, h, fix.count(),
                 neg.count(), System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        if (args.length > 0 && args[0].equals("scorer")) {
+            // what an application that scores frames sees: a JVM whose JIT profile holds only Scorer's calls
+            double[] pd = pred.data(), gd = gt.data();
+            int[] fx = fix.uniquePixels();
+            System.out.println("thread CPU time, best of 40, fresh JVM, Scorer's call patterns only:");
+            cpu("= exact five, as Scorer (CPU)", () -> exactFive(pd, gd, fx));
+            cpu("Scorer MIT, no jitter, no sAUC", () -> Scorer.of(Protocol.MIT).withJitter(false).score(pred, gt, fix, null).cc());
+            cpu("Scorer MIT, all seven", () -> Protocol.MIT.score(pred, gt, fix, neg).cc());
+            return;
+        }
         double exact = 0;
         exact += time("CC", () -> Metrics.cc(pred, gt));
         exact += time("NSS", () -> Metrics.nss(pred, fix));

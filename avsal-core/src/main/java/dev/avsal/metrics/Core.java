@@ -190,7 +190,7 @@ final class Core {
         // tally; their independent chains overlap in the CPU. Everything rides in one pass while the block is in
         // cache: reading the 1080p maps from memory costs as much as the arithmetic. A pixel with G = 0 adds
         // 0·log(eps) = 0, as in MATLAB, or NaN where P + eps = 0 (the argument is then 0/0), also as in MATLAB.
-        boolean tallyInline = judd != null && judd.chunk >= BLOCK;
+        boolean tallyInline = judd != null && judd.chunk >= BLOCK, jittered = judd != null && judd.jitter != null;
         double[] arg = new double[BLOCK], least = new double[BLOCK], at = new double[BLOCK];
         double lo = tallyInline ? judd.lo : 0, scale = tallyInline ? judd.scale : 0;
         for (int s0 = 0; s0 < p.length; s0 += BLOCK) {
@@ -205,7 +205,9 @@ final class Core {
             for (int j = 0; j < n; j++) {
                 sim += least[j];
                 kld += g[s0 + j] * kg * FastLog.log(arg[j]);
-                if (tallyInline) tallies += judd.tallyAt(at[j], p[s0 + j]);
+                if (tallyInline) {
+                    tallies += jittered ? judd.tallyJittered(at[j], p[s0 + j], s0 + j) : judd.tallyAt(at[j], p[s0 + j]);
+                }
             }
             if (tallyInline) judd.add(tallies);
             else if (judd != null) judd.tally(p, s0, s0 + n);
@@ -222,40 +224,34 @@ final class Core {
      */
     static double mitAucJudd(double[] p, Stats sp, int[] fixated, Randomness rnd) {
         if (fixated.length == 0) return Double.NaN;
-        if (rnd == null) {
-            ThresholdCounter judd = mitJuddCounter(p, sp, fixated);
-            if (judd == null) return Double.NaN;
-            judd.tally(p, 0, p.length);
-            return judd.area(p.length - fixated.length);
-        }
-        int nFix = fixated.length, nPix = p.length;
-        // extremes of the jittered map: only pixels within 1e-7 of the plain extremes can hold them
-        double minBound = sp.min + JITTER_MAX, lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < nPix; i++) {
-            double v = p[i];
-            if (v <= minBound) lo = Math.min(lo, v + rnd.jitter(i) / 1e7);
-            if (v + JITTER_MAX >= sp.max) hi = Math.max(hi, v + rnd.jitter(i) / 1e7);
-        }
-        double[] fixVal = new double[nFix];
-        for (int k = 0; k < nFix; k++) fixVal[k] = p[fixated[k]] + rnd.jitter(fixated[k]) / 1e7;
-        ThresholdCounter judd = ThresholdCounter.of(rawThresholds(lo, hi, fixVal), hi);
+        ThresholdCounter judd = mitJuddCounter(p, sp, fixated, rnd);
         if (judd == null) return Double.NaN;
-        for (int i = 0; i < nPix; i++) {
-            double v = p[i];
-            long t = judd.tallyIfCertain(v, v + JITTER_MAX); // the jittered value lies in [v, v + 1e-7]
-            judd.add(t >= 0 ? t : judd.tallyOf(v + rnd.jitter(i) / 1e7)); // only near a threshold
-        }
-        return judd.area(nPix - nFix);
+        judd.tally(p, 0, p.length);
+        return judd.area(p.length - fixated.length);
     }
 
     /**
-     * The AUC-Judd counter of a map without jitter, before its pixels are tallied (so that a pass over the map
-     * made for other metrics can tally them on the way), or null when the normalised map is undefined.
+     * The AUC-Judd counter of a map (jittered by {@code rnd}, or not when null) before its pixels are tallied,
+     * so that a pass over the map made for other metrics can tally them on the way; null when the normalised map
+     * is undefined (constant). With jitter this reads the map once for the jittered extremes: only pixels within
+     * 1e-7 of the plain extremes can hold them, so the jitter is drawn for those alone.
      */
-    static ThresholdCounter mitJuddCounter(double[] p, Stats sp, int[] fixated) {
+    static ThresholdCounter mitJuddCounter(double[] p, Stats sp, int[] fixated, Randomness rnd) {
+        double lo = sp.min, hi = sp.max;
         double[] fixVal = new double[fixated.length];
         for (int k = 0; k < fixated.length; k++) fixVal[k] = p[fixated[k]];
-        return ThresholdCounter.of(rawThresholds(sp.min, sp.max, fixVal), sp.max);
+        if (rnd != null) {
+            double minBound = sp.min + JITTER_MAX;
+            lo = Double.POSITIVE_INFINITY;
+            hi = Double.NEGATIVE_INFINITY;
+            for (int i = 0; i < p.length; i++) {
+                double v = p[i];
+                if (v <= minBound) lo = Math.min(lo, v + rnd.jitter(i) / 1e7);
+                if (v + JITTER_MAX >= sp.max) hi = Math.max(hi, v + rnd.jitter(i) / 1e7);
+            }
+            for (int k = 0; k < fixated.length; k++) fixVal[k] += rnd.jitter(fixated[k]) / 1e7;
+        }
+        return ThresholdCounter.of(rawThresholds(lo, hi, fixVal), hi, rnd);
     }
 
     /**
@@ -289,15 +285,21 @@ final class Core {
         private final double[] raw;
         final double lo, scale;
         private final long[] table = new long[BUCKETS + 3];
-        private final int chunk; // pixels per tally chunk, so that the packed sum cannot overflow
+        final int chunk; // pixels per tally chunk, so that the packed sum cannot overflow
+        /** The AUC-Judd jitter added to each pixel, or null. */
+        final Randomness jitter;
         private long sumCounts, reached;
 
-        /** A counter over {@code ascending} thresholds for values up to {@code hi}; null if there are none. */
-        static ThresholdCounter of(double[] ascending, double hi) {
-            return ascending == null || ascending.length == 0 ? null : new ThresholdCounter(ascending, hi);
+        /**
+         * A counter over {@code ascending} thresholds for values up to {@code hi}, whose pixels get MIT's jitter
+         * from {@code jitter} (null: none); null if there are no thresholds.
+         */
+        static ThresholdCounter of(double[] ascending, double hi, Randomness jitter) {
+            return ascending == null || ascending.length == 0 ? null : new ThresholdCounter(ascending, hi, jitter);
         }
 
-        private ThresholdCounter(double[] ascending, double hi) {
+        private ThresholdCounter(double[] ascending, double hi, Randomness jitter) {
+            this.jitter = jitter;
             raw = ascending;
             lo = ascending[0];
             double span = hi - lo;
@@ -325,7 +327,8 @@ final class Core {
             for (int c0 = from, end; c0 < to; c0 = end) {
                 end = (int) Math.min(to, (long) c0 + chunk);
                 long sum = 0;
-                for (int i = c0; i < end; i++) sum += tallyOf(p[i]);
+                if (jitter == null) for (int i = c0; i < end; i++) sum += tallyOf(p[i]);
+                else for (int i = c0; i < end; i++) sum += tallyJittered((p[i] - lo) * scale, p[i], i);
                 add(sum);
             }
         }
@@ -356,11 +359,15 @@ final class Core {
             return tallyFor(c);
         }
 
-        /** The tally shared by every value in [a, b] when they fall in one bucket without thresholds, else -1. */
-        long tallyIfCertain(double a, double b) {
-            int ba = bucket(a);
-            long t = table[ba];
-            return ba == bucket(b) && (t & MIXED) == 0 ? t : -1;
+        /**
+         * The tally of pixel i of value v, jittered, where (v − lo)·scale is {@code at}. The jittered value lies
+         * in [v, v + 1e-7]; when both ends fall in one bucket without thresholds, so does it, and the jitter is
+         * not drawn (it can change a comparison only near a threshold).
+         */
+        long tallyJittered(double at, double v, int i) {
+            int b = Math.max(0, Math.min(BUCKETS + 1, (int) (at + 1.0)));
+            long t = table[b];
+            return b == bucket(v + JITTER_MAX) && (t & MIXED) == 0 ? t : tallyOf(v + jitter.jitter(i) / 1e7);
         }
 
         /**
@@ -524,7 +531,7 @@ final class Core {
         double[] thr = new double[coords.length];
         for (int k = 0; k < coords.length; k++) thr[k] = p[coords[k]];
         Arrays.sort(thr);
-        return ThresholdCounter.of(thr, sp.max);
+        return ThresholdCounter.of(thr, sp.max, null);
     }
 
     /** bench.py's false-positive denominator: #pixels − U (see {@link #aimAucJudd}). */

@@ -117,15 +117,15 @@ public final class Scorer {
             Core.Stats sg = new Core.Stats();
             double cross = Core.jointStats(p, gt.data(), sp, sg);
             cc = Core.mitCc(sp, sg, cross);
-            // without jitter AUC-Judd's thresholds are known now, so the SIM/KLD pass tallies the pixels too
-            Core.ThresholdCounter counter = fixated != null && fixated.length > 0 && !jitter
-                    ? Core.mitJuddCounter(p, sp, fixated) : null;
+            // AUC-Judd's thresholds are known once the extremes are, so the SIM/KLD pass tallies the pixels too
+            boolean withJudd = fixated != null && fixated.length > 0;
+            Core.ThresholdCounter counter = withJudd ? Core.mitJuddCounter(p, sp, fixated, jitter ? rnd : null) : null;
             double[] sk = Core.simKld(p, gt.data(), Core.mitSimNormaliser(sp), Core.mitSimNormaliser(sg),
                     Core.mitKldFactor(sp), Core.mitKldFactor(sg), Core.MATLAB_EPS, true, true, counter);
             sim = sk[0];
             kld = sk[1];
             if (counter != null) judd = counter.area(p.length - fixated.length);
-            juddDone = fixated != null && fixated.length > 0 && !jitter; // a null counter: constant map, NaN
+            juddDone = withJudd; // a null counter: constant map, NaN
         } else {
             sp = Core.stats(p, "prediction");
         }

@@ -65,7 +65,7 @@ public final class MetricsBench {
         cpu("  SIM+KLD", () -> Core.simKld(pd, gd, Core.mitSimNormaliser(sp), Core.mitSimNormaliser(sg),
                 Core.mitKldFactor(sp), Core.mitKldFactor(sg), Core.MATLAB_EPS, true, true, null)[1]);
         cpu("  SIM+KLD with AUC-Judd tally", () -> {
-            Core.ThresholdCounter judd = Core.mitJuddCounter(pd, sp, fx);
+            Core.ThresholdCounter judd = Core.mitJuddCounter(pd, sp, fx, null);
             return Core.simKld(pd, gd, Core.mitSimNormaliser(sp), Core.mitSimNormaliser(sg), Core.mitKldFactor(sp),
                     Core.mitKldFactor(sg), Core.MATLAB_EPS, true, true, judd)[1] + judd.area(pd.length - fx.length);
         });
@@ -77,7 +77,7 @@ public final class MetricsBench {
     static double exactFive(double[] p, double[] g, int[] fixated) {
         Core.Stats sp = new Core.Stats(), sg = new Core.Stats();
         double cc = Core.mitCc(sp, sg, Core.jointStats(p, g, sp, sg));
-        Core.ThresholdCounter judd = Core.mitJuddCounter(p, sp, fixated);
+        Core.ThresholdCounter judd = Core.mitJuddCounter(p, sp, fixated, null);
         double[] sk = Core.simKld(p, g, Core.mitSimNormaliser(sp), Core.mitSimNormaliser(sg), Core.mitKldFactor(sp),
                 Core.mitKldFactor(sg), Core.MATLAB_EPS, true, true, judd);
         return cc + sk[0] + sk[1] + judd.area(p.length - fixated.length) + Core.mitNss(p, sp, fixated);

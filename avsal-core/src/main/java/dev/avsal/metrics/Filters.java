@@ -45,20 +45,24 @@ final class Filters {
         for (int i = -r; i <= r; i++) sum += k[i + r] = Math.exp(-(double) (i * i) / (2 * sigma * sigma));
         for (int i = 0; i < k.length; i++) k[i] /= sum; // the 2-D kernel is the outer product of this one
         int w = m.width(), h = m.height();
-        double[] in = m.data(), tmp = new double[w * h], out = new double[w * h];
+        double[] in = m.data(), tmp = new double[w * h], out = new double[w * h], row = new double[w + 2 * r];
         int[] mx = mirror(w, r), my = mirror(h, r);
+        // Each output sums its taps in tap order, as a per-pixel loop would (so the result is the same to the
+        // bit), but with the tap loop outside the pixel loop: the JIT vectorises the inner loop over x.
         for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                double acc = 0;
-                for (int j = 0; j < k.length; j++) acc += k[j] * in[y * w + mx[x + j]];
-                tmp[y * w + x] = acc;
+            for (int i = 0; i < row.length; i++) row[i] = in[y * w + mx[i]]; // the row with mirrored borders
+            int o = y * w;
+            for (int j = 0; j < k.length; j++) {
+                double kj = k[j];
+                for (int x = 0; x < w; x++) tmp[o + x] += kj * row[x + j];
             }
         }
         for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                double acc = 0;
-                for (int j = 0; j < k.length; j++) acc += k[j] * tmp[my[y + j] * w + x];
-                out[y * w + x] = acc;
+            int o = y * w;
+            for (int j = 0; j < k.length; j++) {
+                double kj = k[j];
+                int src = my[y + j] * w;
+                for (int x = 0; x < w; x++) out[o + x] += kj * tmp[src + x];
             }
         }
         return new Map2D(w, h, out);

@@ -82,6 +82,7 @@ import org.bytedeco.pytorch.global.torch;
 public final class Trainer {
     /** Metadata key of the training state in {@code last.safetensors}. */
     public static final String STATE_KEY = "avsal.train";
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Trainer.class);
     private static final String CLIP = "clip.", AUDIO = "audio.";
 
     private final AvSalModel model;
@@ -102,6 +103,19 @@ public final class Trainer {
         gw = c.inputWidth() / c.clip().patchSize();
         outH = gh * c.head().patchSize();
         outW = gw * c.head().patchSize();
+    }
+
+    /**
+     * Checks that the configured device can be used here, as {@link #fit} does first: lets a front end fail before it
+     * loads weights or opens data.
+     *
+     * @throws dev.avsal.DeviceException if CUDA is requested and not usable (with the reason), or the CUDA device
+     *                                   number does not exist
+     */
+    public static void checkDevice(TrainConfig config) throws dev.avsal.DeviceException {
+        try (PointerScope scope = new PointerScope()) {
+            Devices.resolve(config);
+        }
     }
 
     /** One epoch's summary. */
@@ -127,6 +141,8 @@ public final class Trainer {
     public Result fit(List<? extends AnnotatedVideo> train, List<? extends AnnotatedVideo> val) throws AvSalException {
         if (train.isEmpty()) throw new TrainException("no training videos");
         org.bytedeco.pytorch.Device dev = Devices.resolve(config); // before any file is touched
+        LOG.info("training {} on {}, precision {}{}", model.config().name(), Devices.name(dev), config.precision(),
+                config.trainEncoders() ? ", encoders trained too" : "");
         long t0 = System.nanoTime();
         if (config.threads() > 0) torch.set_num_threads(config.threads());
         Path out = config.output(), last = out.resolve("last.safetensors"), best = out.resolve("best.safetensors");

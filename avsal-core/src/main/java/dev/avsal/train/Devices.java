@@ -1,7 +1,6 @@
 package dev.avsal.train;
 
 import dev.avsal.AvSalModel;
-import dev.avsal.Device;
 import dev.avsal.DeviceException;
 import dev.avsal.Diagnostics;
 import dev.avsal.Precision;

@@ -58,6 +58,15 @@ public final class Diagnostics {
         return r;
     }
 
+    /**
+     * Why CUDA cannot be used here, or null when LibTorch reports a usable GPU ({@code torch.cuda_is_available()}).
+     * Loads LibTorch if needed; never touches bytedeco's CUDA classes.
+     */
+    public static String cudaUnavailableReason() {
+        dev.avsal.model.LibTorch.load();
+        return torch.cuda_is_available() ? null : cudaAbsentReason(gpuBuildOnClasspath());
+    }
+
     static String cudaAbsentReason(boolean gpuBuild) {
         if (!gpuBuild) {
             return "this is the CPU build of LibTorch (org.bytedeco:pytorch:linux-x86_64); build with -Pgpu for CUDA";

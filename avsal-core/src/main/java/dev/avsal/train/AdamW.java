@@ -8,6 +8,8 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorArrayRef;
+import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
 /**
@@ -18,6 +20,9 @@ import org.bytedeco.pytorch.global.torch;
  * and the step count) is ordinary named tensors: a training checkpoint stores it in the same safetensors file as the
  * weights and resumes bit-exactly (the C++ optimizer serialises only through its own archive format). The learning
  * rate is passed to each {@link #step(double)}, so any schedule drives it.
+ *
+ * <p>The moments live where the parameters live (CPU or CUDA) and, like the parameters, stay float32 whatever the
+ * autocast precision of the forward pass (the "master weights" of mixed-precision training).
  *
  * <p>Not thread-safe. Owns its moment tensors (retained) until {@link #close()}.
  */
@@ -73,15 +78,16 @@ public final class AdamW implements AutoCloseable {
      */
     public double clipGradNorm(double maxNorm) {
         try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+            List<Tensor> grads = gradients();
+            if (grads.isEmpty()) return 0;
+            // each tensor's float32 norm, fetched in one transfer (one device synchronisation), summed in double
+            Tensor[] norms = new Tensor[grads.size()];
+            for (int i = 0; i < norms.length; i++) norms[i] = grads.get(i).norm();
+            Tensor all = torch.stack(new TensorArrayRef(new TensorVector(norms)), 0).to(torch.ScalarType.Double).cpu().contiguous();
+            double[] n = new double[norms.length];
+            all.data_ptr_double().get(n);
             double sq = 0;
-            List<Tensor> grads = new ArrayList<>();
-            for (Tensor p : params) {
-                Tensor gr = p.grad();
-                if (!gr.defined()) continue;
-                grads.add(gr);
-                double n = gr.norm().item_double();
-                sq += n * n;
-            }
+            for (double x : n) sq += x * x;
             double norm = Math.sqrt(sq);
             if (maxNorm > 0 && norm > maxNorm) {
                 Scalar f = new Scalar(maxNorm / (norm + 1e-6));
@@ -89,6 +95,16 @@ public final class AdamW implements AutoCloseable {
             }
             return norm;
         }
+    }
+
+    /** The defined gradients of the parameters, as handles in the caller's PointerScope (for {@link LossScaler}). */
+    List<Tensor> gradients() {
+        List<Tensor> out = new ArrayList<>(params.size());
+        for (Tensor p : params) {
+            Tensor gr = p.grad();
+            if (gr.defined()) out.add(gr);
+        }
+        return out;
     }
 
     /** One update with learning rate {@code lr}; parameters without a gradient are left alone. */

@@ -77,6 +77,11 @@ final class EncoderFeatures {
         return out;
     }
 
+    private static Tensor float32(Tensor t) {
+        return t.scalar_type().intern() == org.bytedeco.pytorch.global.torch.ScalarType.Float ? t
+                : t.to(org.bytedeco.pytorch.global.torch.ScalarType.Float);
+    }
+
     private static final float[] SILENCE = new float[AudioWindow.SAMPLES_2S];
 
     /** The frame's audio samples, or 2 s of silence when audio is silenced or the frame has none (read-only). */
@@ -90,7 +95,8 @@ final class EncoderFeatures {
 
     /**
      * Features of the windows' frames, concatenated in order (one batch through each encoder), under the caller's
-     * grad mode when {@code trainable}, otherwise under InferenceMode.
+     * grad mode when {@code trainable}, otherwise under InferenceMode; on the encoders' device, under the caller's
+     * autocast, and float32 (the head's inputs must have its weights' type; the cast is differentiable).
      */
     Features encode(List<Window> windows, boolean trainable) throws AvSalException {
         int n = 0;
@@ -106,13 +112,14 @@ final class EncoderFeatures {
                 System.arraycopy(mel.melspec(samples(fs.get(f), silence)), 0, m, i * len, len);
             }
         }
-        Tensor images = Tensors.fromFloats(chw, n, 3, inH, inW);
-        Tensor mt = Tensors.fromFloats(m, n, 1, ImageBindAudioPreprocessor.NUM_MEL_BINS, mel.targetLength());
+        Tensor images = Devices.toDeviceOf(Tensors.fromFloats(chw, n, 3, inH, inW), model.clipEncoder().module());
+        Tensor mt = Devices.toDeviceOf(Tensors.fromFloats(m, n, 1, ImageBindAudioPreprocessor.NUM_MEL_BINS,
+                mel.targetLength()), model.audioEncoder().module());
         ClipVisionEncoder.Output v = trainable ? model.clipEncoder().forwardTrainable(images, tapBlocks)
                 : model.clipEncoder().forward(images, tapBlocks);
-        Tensor audio = trainable ? model.audioEncoder().forwardTrainable(mt).tokens() : model.audioEncoder().forward(mt).tokens();
+        Tensor audio = float32(trainable ? model.audioEncoder().forwardTrainable(mt).tokens() : model.audioEncoder().forward(mt).tokens());
         List<Tensor> taps = new ArrayList<>(tapBlocks.length);
-        for (Tensor h : v.hiddenStates()) taps.add(h.narrow(1, 1, (long) gh * gw).contiguous());
+        for (Tensor h : v.hiddenStates()) taps.add(float32(h.narrow(1, 1, (long) gh * gw)).contiguous());
         encodedFrames += n;
         return new Features(taps, audio);
     }

@@ -48,7 +48,9 @@ import org.bytedeco.pytorch.global.torch;
  *
  * <p>avsal choices: float16 (halves the disk and page-cache footprint; the features feed a trained head, whose
  * gradients do not need float32 inputs), flipped frames encoded separately (a ViT is not mirror-equivariant, so a
- * flipped frame's features cannot be derived from the unflipped ones).
+ * flipped frame's features cannot be derived from the unflipped ones), the encoders run in float32 whatever the
+ * training precision (the cache does not depend on it, so runs in every precision share it), on the device where
+ * the encoders are (the trainer places them on its training device).
  *
  * <p>Not thread-safe. Holds the mappings until {@link #close()}.
  */
@@ -80,26 +82,39 @@ public final class FeatureCache implements AutoCloseable {
 
         private long visualBytes() { return (long) frames * taps * gh * gw * width * 2; }
 
-        /** Taps of frames {@code [from, from+count)}, float32, each {@code [count, L, C]}. */
+        /** Taps of frames {@code [from, from+count)}, float32 on the CPU, each {@code [count, L, C]}. */
         public List<Tensor> taps(int from, int count, boolean flipped) {
+            return taps(from, count, flipped, null);
+        }
+
+        /** As {@link #taps(int, int, boolean)}, on {@code device} (null: the CPU); float16 crosses to the device. */
+        List<Tensor> taps(int from, int count, boolean flipped, org.bytedeco.pytorch.Device device) {
             long per = (long) taps * gh * gw * width;
             long off = (flipped ? visualBytes() : 0) + from * per * 2;
-            Tensor all = half(off, new long[] {count, taps, (long) gh * gw, width});
+            Tensor all = half(off, new long[] {count, taps, (long) gh * gw, width}, device);
             List<Tensor> out = new ArrayList<>(taps);
             for (int i = 0; i < taps; i++) out.add(all.select(1, i).contiguous());
             return out;
         }
 
-        /** Audio tokens of frames {@code [from, from+count)}, float32 {@code [count, La, Ca]}. */
+        /** Audio tokens of frames {@code [from, from+count)}, float32 on the CPU {@code [count, La, Ca]}. */
         public Tensor audio(int from, int count) {
-            long per = (long) audioTokens * audioWidth;
-            long off = (flips ? 2 : 1) * visualBytes() + from * per * 2;
-            return half(off, new long[] {count, audioTokens, audioWidth});
+            return audio(from, count, null);
         }
 
-        private Tensor half(long byteOffset, long[] shape) {
+        /** As {@link #audio(int, int)}, on {@code device} (null: the CPU). */
+        Tensor audio(int from, int count, org.bytedeco.pytorch.Device device) {
+            long per = (long) audioTokens * audioWidth;
+            long off = (flips ? 2 : 1) * visualBytes() + from * per * 2;
+            return half(off, new long[] {count, audioTokens, audioWidth}, device);
+        }
+
+        private Tensor half(long byteOffset, long[] shape, org.bytedeco.pytorch.Device device) {
             BytePointer p = new BytePointer(base).position(byteOffset);
-            return torch.from_blob(p, shape, new TensorOptions(torch.ScalarType.Half)).to(torch.ScalarType.Float);
+            Tensor h = torch.from_blob(p, shape, new TensorOptions(torch.ScalarType.Half));
+            // on a GPU: copy the float16 bytes (half the transfer), widen there
+            return device == null || !device.is_cuda() ? h.to(torch.ScalarType.Float)
+                    : Devices.to(h, device).to(torch.ScalarType.Float);
         }
     }
 
@@ -181,7 +196,8 @@ public final class FeatureCache implements AutoCloseable {
                         pre.preprocess(pass == 1 ? mirror(img) : img, chw, i * 3 * inH * inW);
                     }
                     try (PointerScope scope = new PointerScope(); InferenceMode im = new InferenceMode()) {
-                        ClipVisionEncoder.Output out = model.clipEncoder().forward(Tensors.fromFloats(chw, n, 3, inH, inW), tapBlocks);
+                        Tensor images = Devices.toDeviceOf(Tensors.fromFloats(chw, n, 3, inH, inW), model.clipEncoder().module());
+                        ClipVisionEncoder.Output out = model.clipEncoder().forward(images, tapBlocks);
                         List<Tensor> t = new ArrayList<>();
                         for (Tensor h : out.hiddenStates()) t.add(h.narrow(1, 1, (long) gh * gw));
                         write(ch, torch.stack(new org.bytedeco.pytorch.TensorArrayRef(new org.bytedeco.pytorch.TensorVector(t.toArray(new Tensor[0]))), 1));
@@ -194,7 +210,8 @@ public final class FeatureCache implements AutoCloseable {
                 for (int i = 0; i < n; i++)
                     System.arraycopy(mel.melspec(EncoderFeatures.samples(frames.get(s + i), silence)), 0, m, i * len, len);
                 try (PointerScope scope = new PointerScope(); InferenceMode im = new InferenceMode()) {
-                    Tensor mt = Tensors.fromFloats(m, n, 1, ImageBindAudioPreprocessor.NUM_MEL_BINS, mel.targetLength());
+                    Tensor mt = Devices.toDeviceOf(Tensors.fromFloats(m, n, 1, ImageBindAudioPreprocessor.NUM_MEL_BINS,
+                            mel.targetLength()), model.audioEncoder().module());
                     write(ch, model.audioEncoder().forward(mt).tokens());
                 }
             }
@@ -222,7 +239,7 @@ public final class FeatureCache implements AutoCloseable {
 
     private static void write(FileChannel ch, Tensor t) throws IOException {
         try (PointerScope scope = new PointerScope()) {
-            Tensor h = t.to(torch.ScalarType.Half).contiguous();
+            Tensor h = t.to(torch.ScalarType.Half).cpu().contiguous();
             long n = h.numel();
             ShortPointer sp = new ShortPointer(h.data_ptr()).capacity(n);
             ByteBuffer b = sp.asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
@@ -248,7 +265,7 @@ public final class FeatureCache implements AutoCloseable {
     private static void fingerprint(MessageDigest md, Map<String, Tensor> tensors) {
         try (PointerScope scope = new PointerScope()) {
             for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
-                Tensor t = e.getValue().detach().to(torch.ScalarType.Float).contiguous().view(-1);
+                Tensor t = e.getValue().detach().to(torch.ScalarType.Float).cpu().contiguous().view(-1);
                 md.update((e.getKey() + java.util.Arrays.toString(e.getValue().sizes().vec().get())).getBytes(StandardCharsets.UTF_8));
                 long n = t.numel(), step = Math.max(1, n / 4096);
                 FloatPointer p = t.data_ptr_float();

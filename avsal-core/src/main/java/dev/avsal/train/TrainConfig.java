@@ -1,7 +1,10 @@
 package dev.avsal.train;
 
+import dev.avsal.Device;
+import dev.avsal.Precision;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -34,11 +37,23 @@ import java.util.Map;
  *                        the encoder weights go into {@code last.safetensors} and {@code best.safetensors}). An avsal
  *                        choice: only for the {@code avsal-r-tiny} preset (the full-size encoders' optimizer state
  *                        and activations do not fit CPU training), other models are refused
+ * @param device          where training computes: {@link Device#AUTO} (default: CUDA when usable, else the CPU, logged),
+ *                        {@link Device#CPU} or {@link Device#CUDA} (a {@link dev.avsal.DeviceException} from
+ *                        {@link Trainer#fit} when CUDA is not usable). Not part of {@link #toMap()}: a checkpoint made on
+ *                        one device resumes on another
+ * @param cudaIndex       the CUDA device number ({@code cuda:N}), or -1 for LibTorch's default CUDA device; only with
+ *                        {@link Device#CUDA} or {@link Device#AUTO}
+ * @param precision       {@link Precision#FP32} (default), or autocast of the forward passes to {@link Precision#BF16}
+ *                        or {@link Precision#FP16} (with dynamic loss scaling, {@link LossScaler}); weights, optimizer
+ *                        state and the loss stay float32. All three run on the CPU too (LibTorch 2.10's CPU autocast
+ *                        covers every op of the head and encoders, forward and backward, in both types), which is how
+ *                        the reduced-precision paths are tested without a GPU; on the CPU they are not faster
  */
 public record TrainConfig(Path output, Path cacheDir, int epochs, int batchClips, int clipFrames, double lr,
                           double weightDecay, double warmupFraction, double minLrFraction, double gradClip,
                           LossWeights loss, long seed, boolean silenceAudio, boolean flipAugment, int checkpointEvery,
-                          int threads, boolean progress, boolean resume, boolean trainEncoders) {
+                          int threads, boolean progress, boolean resume, boolean trainEncoders,
+                          Device device, int cudaIndex, Precision precision) {
     public TrainConfig {
         if (output == null) throw new IllegalArgumentException("training output folder is not set");
         if (cacheDir == null) cacheDir = output.resolve("cache");
@@ -52,6 +67,12 @@ public record TrainConfig(Path output, Path cacheDir, int epochs, int batchClips
         if (loss == null) loss = LossWeights.DEFAULT;
         if (checkpointEvery < 0 || threads < 0)
             throw new IllegalArgumentException("checkpointEvery and threads must be >= 0");
+        if (device == null) device = Device.AUTO;
+        if (precision == null) precision = Precision.FP32;
+        if (cudaIndex < -1 || cudaIndex > Byte.MAX_VALUE)
+            throw new IllegalArgumentException("CUDA device number must be 0.." + Byte.MAX_VALUE + " (or -1: default), got " + cudaIndex);
+        if (cudaIndex >= 0 && device == Device.CPU)
+            throw new IllegalArgumentException("a CUDA device number (cuda:" + cudaIndex + ") was given with device CPU");
     }
 
     public static Builder builder() { return new Builder(); }
@@ -72,6 +93,8 @@ public record TrainConfig(Path output, Path cacheDir, int epochs, int batchClips
         m.put("silence_audio", silenceAudio);
         m.put("flip_augment", flipAugment);
         if (trainEncoders) m.put("train_encoders", true); // absent when off: checkpoints of head-only runs still match
+        // absent for FP32, for the same reason; a checkpoint resumes only in the precision it was made in
+        if (precision != Precision.FP32) m.put("precision", precision.name().toLowerCase(Locale.ROOT));
         return m;
     }
 
@@ -83,6 +106,9 @@ public record TrainConfig(Path output, Path cacheDir, int epochs, int batchClips
         private LossWeights loss = LossWeights.DEFAULT;
         private long seed = 42;
         private boolean silence, flip = true, progress, resume, encoders;
+        private Device device = Device.AUTO;
+        private int cudaIndex = -1;
+        private Precision precision = Precision.FP32;
 
         private Builder() {}
 
@@ -105,10 +131,17 @@ public record TrainConfig(Path output, Path cacheDir, int epochs, int batchClips
         public Builder optProgress(boolean on) { progress = on; return this; }
         public Builder optResume(boolean on) { resume = on; return this; }
         public Builder optTrainEncoders(boolean on) { encoders = on; return this; }
+        /** {@link Device#AUTO} (default), {@link Device#CPU} or {@link Device#CUDA} (LibTorch's default CUDA device). */
+        public Builder optDevice(Device d) { device = d; cudaIndex = -1; return this; }
+        /** CUDA device number {@code index} ({@code cuda:N}). */
+        public Builder optCudaDevice(int index) { device = Device.CUDA; cudaIndex = index; return this; }
+        /** {@link Precision#FP32} (default), {@link Precision#BF16} or {@link Precision#FP16} autocast. */
+        public Builder optPrecision(Precision p) { precision = p; return this; }
 
         public TrainConfig build() {
             return new TrainConfig(output, cacheDir, epochs, batchClips, clipFrames, lr, weightDecay, warmup, minLr,
-                    gradClip, loss, seed, silence, flip, checkpointEvery, threads, progress, resume, encoders);
+                    gradClip, loss, seed, silence, flip, checkpointEvery, threads, progress, resume, encoders, device, cudaIndex,
+                    precision);
         }
     }
 }

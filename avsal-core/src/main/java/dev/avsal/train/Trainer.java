@@ -4,6 +4,7 @@ import dev.avsal.AvSalConfig;
 import dev.avsal.AvSalException;
 import dev.avsal.data.AnnotatedVideo;
 import dev.avsal.AvSalModel;
+import dev.avsal.Precision;
 import dev.avsal.checkpoint.Checkpoint;
 import dev.avsal.checkpoint.CheckpointException;
 import dev.avsal.checkpoint.Checkpoints;
@@ -14,6 +15,7 @@ import dev.avsal.metrics.Map2D;
 import dev.avsal.metrics.Resize;
 import dev.avsal.model.head.AvSalHead;
 import dev.avsal.model.head.OutputNormalization;
+import dev.avsal.predict.Autocast;
 import dev.avsal.predict.Tensors;
 import dev.avsal.util.Json;
 import dev.avsal.util.JsonException;
@@ -59,19 +61,37 @@ import org.bytedeco.pytorch.global.torch;
  * {@link #fit}. Both checkpoints then hold the encoders too ({@code clip.*}, {@code audio.*}); a resumed run must start
  * from the same initial model, which the checkpoint checks. Validation encodes with the current encoders.
  *
- * <p>Deterministic on CPU for a given seed, thread count and machine. Not thread-safe; the model must not be used
- * elsewhere while training. When {@link #fit} returns, the model's head (and, end to end, its encoders) holds the best
- * validation weights (the last ones without validation videos).
+ * <p><b>Devices and precision.</b> {@link #fit} resolves {@link TrainConfig#device()} first (a
+ * {@link dev.avsal.DeviceException} when CUDA is requested and not usable), moves the encoders and the head there, and
+ * moves every batch tensor there (cached features cross as float16, ground-truth maps and fixation masks as
+ * float32). The forward pass (the encoders too, end to end) runs under {@link Autocast} for the device type with
+ * {@link TrainConfig#precision()}; the logits are cast to float32 and the loss is computed in float32 outside
+ * autocast; parameters, gradients and the AdamW moments stay float32 on the device. With {@link Precision#FP16} the
+ * loss is scaled ({@link LossScaler}: unscale before clipping, skip steps with inf/NaN gradients, its state in the
+ * checkpoint). Checkpoints are written from CPU copies and load onto the device on resume. Validation runs the
+ * forward in the training precision on the device and scores CPU copies of the maps. When {@link #fit} returns, the
+ * model is back on the device it was on before (its gradients dropped). avsal choices: validation in the training
+ * precision (the precision the model is meant to predict in), feature extraction in float32 (the cache is shared by
+ * all precisions), float16 allowed on the CPU (LibTorch 2.10's CPU autocast runs every op of the model in float16,
+ * forward and backward; slow, but it exercises the loss-scaled path without a GPU).
+ *
+ * <p>Deterministic on CPU for a given seed, thread count, precision and machine (CUDA kernels need not be). Not
+ * thread-safe; the model must not be used elsewhere while training. When {@link #fit} returns, the model's head (and,
+ * end to end, its encoders) holds the best validation weights (the last ones without validation videos).
  */
 public final class Trainer {
     /** Metadata key of the training state in {@code last.safetensors}. */
     public static final String STATE_KEY = "avsal.train";
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Trainer.class);
     private static final String CLIP = "clip.", AUDIO = "audio.";
 
     private final AvSalModel model;
     private final TrainConfig config;
     private final AvSalHead head;
     private final int outH, outW, gh, gw;
+    private org.bytedeco.pytorch.Device device; // the training device during fit
+    /** Makes the float16 runs' loss scaler (tests start one at an overflowing scale). */
+    java.util.function.Supplier<LossScaler> lossScalers = LossScaler::new;
 
     public Trainer(AvSalModel model, TrainConfig config) {
         if (model == null || config == null) throw new IllegalArgumentException("model and config are required");
@@ -83,6 +103,19 @@ public final class Trainer {
         gw = c.inputWidth() / c.clip().patchSize();
         outH = gh * c.head().patchSize();
         outW = gw * c.head().patchSize();
+    }
+
+    /**
+     * Checks that the configured device can be used here, as {@link #fit} does first: lets a front end fail before it
+     * loads weights or opens data.
+     *
+     * @throws dev.avsal.DeviceException if CUDA is requested and not usable (with the reason), or the CUDA device
+     *                                   number does not exist
+     */
+    public static void checkDevice(TrainConfig config) throws dev.avsal.DeviceException {
+        try (PointerScope scope = new PointerScope()) {
+            Devices.resolve(config);
+        }
     }
 
     /** One epoch's summary. */
@@ -100,11 +133,16 @@ public final class Trainer {
     /**
      * Trains on {@code train}, validating on {@code val} (may be empty) after each epoch.
      *
-     * @throws TrainException if the output folder already holds a checkpoint and resume is off, the checkpoint does
-     *                        not belong to this model and configuration, or the data are unusable
+     * @throws TrainException  if the output folder already holds a checkpoint and resume is off, the checkpoint does
+     *                         not belong to this model and configuration, or the data are unusable
+     * @throws dev.avsal.DeviceException if the configured device is CUDA and CUDA is not usable here (or the CUDA
+     *                         device number does not exist); nothing is written then
      */
     public Result fit(List<? extends AnnotatedVideo> train, List<? extends AnnotatedVideo> val) throws AvSalException {
         if (train.isEmpty()) throw new TrainException("no training videos");
+        org.bytedeco.pytorch.Device dev = Devices.resolve(config); // before any file is touched
+        LOG.info("training {} on {}, precision {}{}", model.config().name(), Devices.name(dev), config.precision(),
+                config.trainEncoders() ? ", encoders trained too" : "");
         long t0 = System.nanoTime();
         if (config.threads() > 0) torch.set_num_threads(config.threads());
         Path out = config.output(), last = out.resolve("last.safetensors"), best = out.resolve("best.safetensors");
@@ -135,85 +173,106 @@ public final class Trainer {
         if (e2e) {
             Tensors.namedTensors(model.clipEncoder().module(), false).forEach((k, v) -> params.put(CLIP + k, v));
             Tensors.namedTensors(model.audioEncoder().module(), false).forEach((k, v) -> params.put(AUDIO + k, v));
-            requireGrad(true);
         }
-        try (FeatureCache cache = e2e ? null : new FeatureCache(model, config.cacheDir(), config.silenceAudio(), config.flipAugment());
-             AdamW opt = new AdamW(params, 0.9, 0.999, 1e-8, config.weightDecay());
-             BufferedWriter log = Files.newBufferedWriter(out.resolve("train.jsonl"), StandardCharsets.UTF_8,
-                     StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-            EncoderFeatures enc = e2e ? new EncoderFeatures(model, config.silenceAudio()) : null;
-            if (!e2e) featureKey = cache.key();
-            State st = Files.exists(last) ? restore(last, opt, featureKey) : new State();
-            Progress bar = config.progress() ? new Progress(totalSteps, st.step) : null;
-            List<Truth> truth = new ArrayList<>(train.size());
-            for (AnnotatedVideo v : train) {
-                if (e2e) enc.frames(v);
-                else cache.get(v);
-                truth.add(truth(v));
-            }
-            for (AnnotatedVideo v : val) if (e2e) enc.frames(v); else cache.get(v);
-            List<Epoch> history = new ArrayList<>();
-            while (st.epoch < config.epochs()) {
-                long e0 = System.nanoTime();
-                List<Item> plan = plan(train, st.epoch, frames);
-                double lossSum = 0;
-                int lossN = 0;
-                for (int s = st.stepInEpoch; s < stepsPerEpoch; s++) {
-                    List<Item> batch = plan.subList(s * perStep, Math.min(plan.size(), (s + 1) * perStep));
-                    double rate = lr.at(st.step);
-                    double[] r = step(batch, train, truth, cache, enc, frames, opt, rate);
-                    lossSum += r[0];
-                    lossN++;
-                    st.step++;
-                    st.stepInEpoch = s + 1;
+        org.bytedeco.pytorch.Device home = Devices.deviceOf(head);
+        clearGradients(params.values()); // a gradient left on another device would not accumulate
+        LossScaler scaler = config.precision() == Precision.FP16 ? lossScalers.get() : null;
+        try {
+            Devices.move(model, dev);
+            device = dev;
+            if (e2e) requireGrad(true);
+            try (FeatureCache cache = e2e ? null : new FeatureCache(model, config.cacheDir(), config.silenceAudio(), config.flipAugment());
+                 AdamW opt = new AdamW(params, 0.9, 0.999, 1e-8, config.weightDecay());
+                 BufferedWriter log = Files.newBufferedWriter(out.resolve("train.jsonl"), StandardCharsets.UTF_8,
+                         StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+                EncoderFeatures enc = e2e ? new EncoderFeatures(model, config.silenceAudio()) : null;
+                if (!e2e) featureKey = cache.key();
+                State st = Files.exists(last) ? restore(last, opt, scaler, featureKey) : new State();
+                Progress bar = config.progress() ? new Progress(totalSteps, st.step) : null;
+                List<Truth> truth = new ArrayList<>(train.size());
+                for (AnnotatedVideo v : train) {
+                    if (e2e) enc.frames(v);
+                    else cache.get(v);
+                    truth.add(truth(v));
+                }
+                for (AnnotatedVideo v : val) if (e2e) enc.frames(v); else cache.get(v);
+                List<Epoch> history = new ArrayList<>();
+                while (st.epoch < config.epochs()) {
+                    long e0 = System.nanoTime();
+                    List<Item> plan = plan(train, st.epoch, frames);
+                    double lossSum = 0;
+                    int lossN = 0;
+                    for (int s = st.stepInEpoch; s < stepsPerEpoch; s++) {
+                        List<Item> batch = plan.subList(s * perStep, Math.min(plan.size(), (s + 1) * perStep));
+                        double rate = lr.at(st.step);
+                        float scale = scaler == null ? 0 : scaler.scale();
+                        double[] r = step(batch, train, truth, cache, enc, frames, opt, scaler, rate);
+                        lossSum += r[0];
+                        lossN++;
+                        st.step++;
+                        st.stepInEpoch = s + 1;
+                        Map<String, Object> line = new LinkedHashMap<>();
+                        line.put("type", "step");
+                        line.put("epoch", (long) st.epoch);
+                        line.put("step", st.step);
+                        line.put("loss", r[0]);
+                        line.put("lr", rate);
+                        line.put("grad_norm", MapScores.num(r[1]));
+                        if (scaler != null) {
+                            line.put("loss_scale", (double) scale);
+                            if (r[2] == 0) line.put("skipped", true); // inf/NaN gradients: no update, scale backed off
+                        }
+                        write(log, line);
+                        if (bar != null) bar.update(st.step, st.epoch, r[0], st.bestCc);
+                        if (config.checkpointEvery() > 0 && st.step % config.checkpointEvery() == 0 && s + 1 < stepsPerEpoch)
+                            save(last, opt, scaler, st, featureKey);
+                    }
+                    MapScores vs = null;
+                    if (!val.isEmpty()) {
+                        vs = e2e ? evaluate(val, enc) : evaluate(val, cache);
+                        if (vs.cc() > st.bestCc) {
+                            st.bestCc = vs.cc();
+                            st.bestEpoch = st.epoch;
+                            model.save(best);
+                        }
+                    } else {
+                        model.save(best);
+                        st.bestEpoch = st.epoch;
+                    }
+                    double sec = (System.nanoTime() - e0) / 1e9;
+                    Epoch ep = new Epoch(st.epoch, st.step, lossN == 0 ? Double.NaN : lossSum / lossN, vs, sec);
+                    history.add(ep);
                     Map<String, Object> line = new LinkedHashMap<>();
-                    line.put("type", "step");
+                    line.put("type", "epoch");
                     line.put("epoch", (long) st.epoch);
                     line.put("step", st.step);
-                    line.put("loss", r[0]);
-                    line.put("lr", rate);
-                    line.put("grad_norm", MapScores.num(r[1]));
+                    line.put("train_loss", MapScores.num(ep.trainLoss()));
+                    if (vs != null) line.put("val", vs.toMap());
+                    line.put("seconds", sec);
                     write(log, line);
-                    if (bar != null) bar.update(st.step, st.epoch, r[0], st.bestCc);
-                    if (config.checkpointEvery() > 0 && st.step % config.checkpointEvery() == 0 && s + 1 < stepsPerEpoch)
-                        save(last, opt, st, featureKey);
+                    if (bar != null) bar.epochDone(st.epoch, config.epochs(), ep.trainLoss(), vs);
+                    st.epoch++;
+                    st.stepInEpoch = 0;
+                    save(last, opt, scaler, st, featureKey);
                 }
-                MapScores vs = null;
-                if (!val.isEmpty()) {
-                    vs = e2e ? evaluate(val, enc) : evaluate(val, cache);
-                    if (vs.cc() > st.bestCc) {
-                        st.bestCc = vs.cc();
-                        st.bestEpoch = st.epoch;
-                        model.save(best);
-                    }
-                } else {
-                    model.save(best);
-                    st.bestEpoch = st.epoch;
-                }
-                double sec = (System.nanoTime() - e0) / 1e9;
-                Epoch ep = new Epoch(st.epoch, st.step, lossN == 0 ? Double.NaN : lossSum / lossN, vs, sec);
-                history.add(ep);
-                Map<String, Object> line = new LinkedHashMap<>();
-                line.put("type", "epoch");
-                line.put("epoch", (long) st.epoch);
-                line.put("step", st.step);
-                line.put("train_loss", MapScores.num(ep.trainLoss()));
-                if (vs != null) line.put("val", vs.toMap());
-                line.put("seconds", sec);
-                write(log, line);
-                if (bar != null) bar.epochDone(st.epoch, config.epochs(), ep.trainLoss(), vs);
-                st.epoch++;
-                st.stepInEpoch = 0;
-                save(last, opt, st, featureKey);
+                if (bar != null) bar.finish();
+                if (Files.exists(best)) loadWeights(best, e2e);
+                return new Result(history, st.step, st.bestEpoch, st.bestCc, e2e ? enc.encodedFrames() : cache.encodedFrames(),
+                        (System.nanoTime() - t0) / 1e9, best, last);
+            } catch (IOException e) {
+                throw new TrainException(out + ": cannot write the training log: " + e.getMessage(), e);
             }
-            if (bar != null) bar.finish();
-            if (Files.exists(best)) loadWeights(best, e2e);
-            return new Result(history, st.step, st.bestEpoch, st.bestCc, e2e ? enc.encodedFrames() : cache.encodedFrames(),
-                    (System.nanoTime() - t0) / 1e9, best, last);
-        } catch (IOException e) {
-            throw new TrainException(out + ": cannot write the training log: " + e.getMessage(), e);
         } finally {
             if (e2e) requireGrad(false);
+            clearGradients(params.values());
+            device = null;
+            Devices.move(model, home);
+        }
+    }
+
+    private static void clearGradients(Iterable<Tensor> params) {
+        try (PointerScope scope = new PointerScope()) {
+            for (Tensor p : params) p.mutable_grad().reset();
         }
     }
 
@@ -232,9 +291,12 @@ public final class Trainer {
         return plan;
     }
 
-    /** One optimisation step; returns {loss, gradient norm before clipping}. */
+    /**
+     * One optimisation step; returns {loss, gradient norm before clipping (NaN when skipped), 1 if the parameters
+     * were updated else 0 (float16 steps with inf/NaN gradients)}.
+     */
     private double[] step(List<Item> batch, List<? extends AnnotatedVideo> train, List<Truth> truth, FeatureCache cache,
-                          EncoderFeatures enc, int frames, AdamW opt, double rate) throws AvSalException {
+                          EncoderFeatures enc, int frames, AdamW opt, LossScaler scaler, double rate) throws AvSalException {
         try (PointerScope scope = new PointerScope()) {
             int b = batch.size(), n = b * frames, plane = outH * outW;
             List<List<Tensor>> taps = new ArrayList<>();
@@ -248,8 +310,8 @@ public final class Trainer {
                     windows.add(new EncoderFeatures.Window(train.get(it.video()), it.start(), frames, it.flip()));
                 } else {
                     FeatureCache.Entry e = cache.get(train.get(it.video()));
-                    taps.add(e.taps(it.start(), frames, it.flip()));
-                    audio.add(e.audio(it.start(), frames));
+                    taps.add(e.taps(it.start(), frames, it.flip(), device));
+                    audio.add(e.audio(it.start(), frames, device));
                 }
                 Truth t = truth.get(it.video());
                 for (int f = 0; f < frames; f++) {
@@ -257,30 +319,49 @@ public final class Trainer {
                     if (fx != null) copy(t.fixations()[it.start() + f], fx, (i * frames + f) * plane, it.flip());
                 }
             }
-            if (enc != null) {
-                // one batch of all windows through each encoder, recorded by autograd
-                EncoderFeatures.Features f = enc.encode(windows, true);
-                taps.add(f.taps());
-                audio.add(f.audio());
+            Tensor logits;
+            try (Autocast ac = Devices.autocast(device, config.precision())) {
+                if (enc != null) {
+                    // one batch of all windows through each encoder, recorded by autograd
+                    EncoderFeatures.Features f = enc.encode(windows, true);
+                    taps.add(f.taps());
+                    audio.add(f.audio());
+                }
+                List<Tensor> level = new ArrayList<>();
+                for (int l = 0; l < taps.get(0).size(); l++) {
+                    List<Tensor> parts = new ArrayList<>();
+                    for (List<Tensor> t : taps) parts.add(t.get(l));
+                    level.add(cat(parts));
+                }
+                logits = head.forward(level, gh, gw, cat(audio), b, frames);
             }
-            List<Tensor> level = new ArrayList<>();
-            for (int l = 0; l < taps.get(0).size(); l++) {
-                List<Tensor> parts = new ArrayList<>();
-                for (List<Tensor> t : taps) parts.add(t.get(l));
-                level.add(cat(parts));
-            }
-            Tensor logits = head.forward(level, gh, gw, cat(audio), b, frames);
-            Tensor p = distribution(logits.view(n, plane));
-            Tensor loss = Losses.objective(p, Tensors.fromFloats(g, n, plane),
-                    fx == null ? null : Tensors.fromFloats(fx, n, plane), config.loss());
+            // the loss in float32, outside autocast (mixed-precision practice: sums over all pixels and logarithms)
+            Tensor p = distribution(float32(logits).view(n, plane));
+            Tensor loss = Losses.objective(p, Devices.to(Tensors.fromFloats(g, n, plane), device),
+                    fx == null ? null : Devices.to(Tensors.fromFloats(fx, n, plane), device), config.loss());
             opt.zeroGrad();
-            loss.backward();
-            double norm = opt.clipGradNorm(config.gradClip());
-            opt.step(rate);
+            double norm;
+            boolean stepped = true;
+            if (scaler == null) {
+                loss.backward();
+                norm = opt.clipGradNorm(config.gradClip());
+                opt.step(rate);
+            } else {
+                scaler.scaled(loss).backward();
+                LossScaler.Outcome o = scaler.step(opt, rate, config.gradClip());
+                norm = o.gradNorm();
+                stepped = o.stepped();
+            }
             double value = loss.item_double();
-            if (!Double.isFinite(value)) throw new TrainException("training diverged: the loss is " + value + " (lower the learning rate)");
-            return new double[] {value, norm};
+            if (!Double.isFinite(value))
+                throw new TrainException("training diverged: the loss is " + value + " (lower the learning rate"
+                        + (config.precision() == Precision.FP16 ? "; float16 activations may overflow: try bf16" : "") + ")");
+            return new double[] {value, norm, stepped ? 1 : 0};
         }
+    }
+
+    private static Tensor float32(Tensor t) {
+        return t.scalar_type().intern() == torch.ScalarType.Float ? t : t.to(torch.ScalarType.Float);
     }
 
     private Tensor distribution(Tensor flatLogits) {
@@ -346,14 +427,21 @@ public final class Trainer {
         return s;
     }
 
-    /** The head's maps for every frame of a video, at the ground-truth size. */
+    /**
+     * The head's maps for every frame of a video, at the ground-truth size: computed where the head is, in the
+     * configured precision, scored from a CPU copy.
+     */
     public List<Map2D> predict(AnnotatedVideo v, FeatureCache cache) throws AvSalException {
         FeatureCache.Entry e = cache.get(v);
         int n = e.frames();
         float[] p;
         try (PointerScope scope = new PointerScope(); InferenceMode im = new InferenceMode()) {
-            Tensor logits = head.forward(e.taps(0, n, false), gh, gw, e.audio(0, n), 1, n);
-            p = Tensors.toFloats(head.normalize(logits));
+            org.bytedeco.pytorch.Device d = Devices.deviceOf(head);
+            Tensor logits;
+            try (Autocast ac = Devices.autocast(d, config.precision())) {
+                logits = head.forward(e.taps(0, n, false, d), gh, gw, e.audio(0, n, d), 1, n);
+            }
+            p = Tensors.toFloats(head.normalize(float32(logits)));
         }
         return maps(v, p, n);
     }
@@ -365,8 +453,12 @@ public final class Trainer {
             int n = v.frameCount();
             float[] p;
             try (PointerScope scope = new PointerScope(); InferenceMode im = new InferenceMode()) {
-                EncoderFeatures.Features f = enc.encode(List.of(new EncoderFeatures.Window(v, 0, n, false)), false);
-                p = Tensors.toFloats(head.normalize(head.forward(f.taps(), gh, gw, f.audio(), 1, n)));
+                Tensor logits;
+                try (Autocast ac = Devices.autocast(Devices.deviceOf(head), config.precision())) {
+                    EncoderFeatures.Features f = enc.encode(List.of(new EncoderFeatures.Window(v, 0, n, false)), false);
+                    logits = head.forward(f.taps(), gh, gw, f.audio(), 1, n);
+                }
+                p = Tensors.toFloats(head.normalize(float32(logits)));
             }
             List<Map2D> maps = maps(v, p, n);
             for (int i = 0; i < maps.size(); i++) s.add(maps.get(i), v.density(i), v.fixations(i));
@@ -395,7 +487,8 @@ public final class Trainer {
         double bestCc = Double.NEGATIVE_INFINITY;
     }
 
-    private void save(Path file, AdamW opt, State st, String featureKey) throws AvSalException {
+    /** Writes the training state; every tensor is copied to the CPU on its own as the writer reaches it. */
+    private void save(Path file, AdamW opt, LossScaler scaler, State st, String featureKey) throws AvSalException {
         try (PointerScope scope = new PointerScope()) {
             Map<String, TensorData> t = new LinkedHashMap<>();
             head.stateDict().forEach((k, v) -> t.put("head." + k, Tensors.lazyFloat32("head." + k, v)));
@@ -415,11 +508,13 @@ public final class Trainer {
             m.put("features", featureKey);
             m.put("model", model.config().name());
             m.put("config", config.toMap());
+            if (scaler != null) m.put("loss_scaler", scaler.state());
             SafetensorsWriter.write(file, t, Map.of(STATE_KEY, Json.write(m)));
         }
     }
 
-    private State restore(Path file, AdamW opt, String featureKey) throws AvSalException {
+    /** Reads a training state into the model, the optimizer and the scaler (on the training device). */
+    private State restore(Path file, AdamW opt, LossScaler scaler, String featureKey) throws AvSalException {
         try (Checkpoint ck = Checkpoints.open(file)) {
             Object json = ck.metadata().get("__metadata__." + STATE_KEY);
             if (!(json instanceof String s)) throw new TrainException(file + ": not a training checkpoint (no '" + STATE_KEY + "' metadata)");
@@ -441,6 +536,7 @@ public final class Trainer {
             for (String name : ck.tensorNames()) if (name.startsWith("opt.")) os.put(name.substring(4), ck.tensor(name).toFloatArray());
             try {
                 opt.load(os, ((Number) m.get("optimizer_steps")).longValue());
+                if (scaler != null) scaler.load((Map<?, ?>) m.get("loss_scaler"));
             } catch (IllegalArgumentException e) {
                 throw new TrainException(file + ": " + e.getMessage(), e);
             }

@@ -2,11 +2,16 @@ package dev.avsal.examples.cli;
 
 import dev.avsal.AvSalConfig;
 import dev.avsal.AvSalModel;
+import dev.avsal.Device;
+import dev.avsal.Precision;
 import dev.avsal.examples.TrainOnDataset;
 import dev.avsal.train.LossWeights;
 import dev.avsal.train.TrainConfig;
+import dev.avsal.train.Trainer;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -54,6 +59,13 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--train-encoders", description = "Train end to end: unfreeze the encoders and train them with the head "
             + "(no feature cache; avsal-r-tiny only).") boolean trainEncoders;
     @Option(names = "--resume", description = "Continue from OUTPUT/last.safetensors.") boolean resume;
+    @Option(names = "--device", defaultValue = "auto", converter = DeviceConverter.class, paramLabel = "DEVICE",
+            description = "auto, cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}: CUDA when usable, else the CPU).")
+    DeviceChoice device;
+    @Option(names = "--precision", defaultValue = "fp32", converter = PrecisionConverter.class, paramLabel = "PRECISION",
+            description = "fp32, bf16 or fp16 autocast of the forward passes; fp16 scales the loss dynamically "
+                    + "(default: ${DEFAULT-VALUE}). Reduced precision is for CUDA; on the CPU it runs, slower.")
+    Precision precision;
     @Option(names = "--threads", defaultValue = "0", description = "LibTorch threads (default: all cores).") int threads;
     @Option(names = "--no-progress", description = "No progress bar on stderr.") boolean noProgress;
 
@@ -62,10 +74,13 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TrainConfig c = TrainConfig.builder().setOutput(output).optCacheDir(cache).optEpochs(epochs).optBatchClips(batch)
-                .optClipFrames(frames).optLearningRate(lr).optWeightDecay(weightDecay).optLoss(parseLoss(loss))
-                .optSeed(seed).optSilenceAudio(silence).optFlipAugment(!noFlip).optCheckpointEvery(every)
-                .optThreads(threads).optProgress(!noProgress).optResume(resume).optTrainEncoders(trainEncoders).build();
+        TrainConfig.Builder b = TrainConfig.builder().setOutput(output).optCacheDir(cache).optEpochs(epochs)
+                .optBatchClips(batch).optClipFrames(frames).optLearningRate(lr).optWeightDecay(weightDecay)
+                .optLoss(parseLoss(loss)).optSeed(seed).optSilenceAudio(silence).optFlipAugment(!noFlip)
+                .optCheckpointEvery(every).optThreads(threads).optProgress(!noProgress).optResume(resume)
+                .optTrainEncoders(trainEncoders).optPrecision(precision);
+        TrainConfig c = (device.index() >= 0 ? b.optCudaDevice(device.index()) : b.optDevice(device.device())).build();
+        Trainer.checkDevice(c); // before loading weights or opening the data
         if ((clip == null) != (imageBind == null))
             throw new IllegalArgumentException("--clip and --imagebind go together");
         // refused before building a full-size model (the trainer refuses a loaded --weights model of another preset)
@@ -90,6 +105,38 @@ final class TrainCommand implements Callable<Integer> {
             return AvSalModel.load(head, clipFile, imageBindFile);
         } finally {
             java.nio.file.Files.deleteIfExists(head);
+        }
+    }
+
+    /** A {@code --device} value: the device and a CUDA number (-1: none given). */
+    record DeviceChoice(Device device, int index) {}
+
+    /** Parses {@code auto}, {@code cpu}, {@code cuda}, {@code cuda:N} (case-insensitive). */
+    static final class DeviceConverter implements CommandLine.ITypeConverter<DeviceChoice> {
+        @Override
+        public DeviceChoice convert(String value) {
+            String v = value.trim().toLowerCase(Locale.ROOT);
+            switch (v) {
+                case "auto": return new DeviceChoice(Device.AUTO, -1);
+                case "cpu": return new DeviceChoice(Device.CPU, -1);
+                case "cuda": return new DeviceChoice(Device.CUDA, -1);
+                default:
+                    if (v.matches("cuda:\\d{1,3}") && Integer.parseInt(v.substring(5)) <= Byte.MAX_VALUE)
+                        return new DeviceChoice(Device.CUDA, Integer.parseInt(v.substring(5)));
+                    throw new CommandLine.TypeConversionException("'" + value + "' is not a device (auto, cpu, cuda, cuda:N)");
+            }
+        }
+    }
+
+    /** Parses {@code fp32}, {@code bf16}, {@code fp16} (case-insensitive). */
+    static final class PrecisionConverter implements CommandLine.ITypeConverter<Precision> {
+        @Override
+        public Precision convert(String value) {
+            try {
+                return Precision.valueOf(value.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a precision (fp32, bf16, fp16)");
+            }
         }
     }
 

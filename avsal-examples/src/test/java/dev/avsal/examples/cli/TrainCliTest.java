@@ -35,6 +35,36 @@ class TrainCliTest {
     }
 
     @Test
+    void trainTakesADeviceAndAPrecision() {
+        TrainCommand.DeviceConverter d = new TrainCommand.DeviceConverter();
+        assertEquals(new TrainCommand.DeviceChoice(dev.avsal.Device.AUTO, -1), d.convert("auto"));
+        assertEquals(new TrainCommand.DeviceChoice(dev.avsal.Device.CPU, -1), d.convert("CPU"));
+        assertEquals(new TrainCommand.DeviceChoice(dev.avsal.Device.CUDA, -1), d.convert("cuda"));
+        assertEquals(new TrainCommand.DeviceChoice(dev.avsal.Device.CUDA, 3), d.convert("cuda:3"));
+        for (String bad : new String[] {"gpu", "cuda:", "cuda:-1", "cuda:128", "cuda:1:2", ""})
+            assertThrows(picocli.CommandLine.TypeConversionException.class, () -> d.convert(bad), bad);
+        assertEquals(dev.avsal.Precision.BF16, new TrainCommand.PrecisionConverter().convert("bf16"));
+        assertEquals(dev.avsal.Precision.FP16, new TrainCommand.PrecisionConverter().convert("FP16"));
+
+        String out = tmp.resolve("out").toString(), data = tmp.resolve("nothing").toString();
+        CliTest.Result r = CliTest.run("train", "--data", data, "-o", out, "--device", "gpu");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("gpu") && r.err().contains("cuda:N"), r.err());
+        r = CliTest.run("train", "--data", data, "-o", out, "--precision", "fp8");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("fp8") && r.err().contains("bf16"), r.err());
+        // CUDA on a machine without it: a one-line error naming the reason, before the data are opened
+        org.junit.jupiter.api.Assumptions.assumeTrue(dev.avsal.Diagnostics.cudaUnavailableReason() != null, "CUDA is usable here");
+        for (String dev : new String[] {"cuda", "cuda:1"}) {
+            r = CliTest.run("train", "--data", data, "-o", out, "--device", dev, "--precision", "bf16");
+            assertEquals(1, r.code(), r.err());
+            assertTrue(r.err().contains("CUDA is not usable") && !r.err().contains("nothing"), r.err());
+            assertTrue(r.err().strip().lines().count() <= 2, r.err());
+            assertTrue(Files.notExists(tmp.resolve("out")));
+        }
+    }
+
+    @Test
     void demoRefusesToOverwriteEarlierOutput() throws Exception {
         Files.createDirectories(tmp.resolve("results.json").getParent());
         Files.writeString(tmp.resolve("results.json"), "{}");

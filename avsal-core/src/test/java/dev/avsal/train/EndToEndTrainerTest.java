@@ -10,8 +10,6 @@ import dev.avsal.AvSalConfig;
 import dev.avsal.AvSalModel;
 import dev.avsal.data.AnnotatedVideo;
 import dev.avsal.predict.Tensors;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,19 +42,6 @@ class EndToEndTrainerTest {
     private static TrainConfig.Builder config(Path out) {
         return TrainConfig.builder().setOutput(out).optCacheDir(out.resolve("cache")).optEpochs(3).optBatchClips(2)
                 .optClipFrames(3).optLearningRate(3e-3).optWarmupFraction(0).optThreads(1).optSeed(7);
-    }
-
-    /** The video, except that reading its ground truth throws (a run interrupted at validation). */
-    private static AnnotatedVideo interrupting(AnnotatedVideo v) {
-        return (AnnotatedVideo) Proxy.newProxyInstance(AnnotatedVideo.class.getClassLoader(), new Class<?>[] {AnnotatedVideo.class},
-                (proxy, method, args) -> {
-                    if (method.getName().equals("density")) throw new IllegalStateException("interrupted");
-                    try {
-                        return method.invoke(v, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
     }
 
     @Test
@@ -103,7 +88,7 @@ class EndToEndTrainerTest {
         Path resumed = tmp.resolve("resumed");
         try (AvSalModel m = AvSalModel.random(AvSalConfig.TINY, 3)) {
             assertThrows(IllegalStateException.class, () -> new Trainer(m, config(resumed).optTrainEncoders(true)
-                    .optCheckpointEvery(1).build()).fit(train, List.of(interrupting(val.get(0)))));
+                    .optCheckpointEvery(1).build()).fit(train, List.of(TinyVideos.interrupting(val.get(0)))));
         }
         try (AvSalModel m = AvSalModel.random(AvSalConfig.TINY, 3)) {
             new Trainer(m, config(resumed).optTrainEncoders(true).optResume(true).build()).fit(train, val);

@@ -19,8 +19,6 @@ import dev.avsal.checkpoint.Checkpoints;
 import dev.avsal.data.AnnotatedVideo;
 import dev.avsal.predict.Autocast;
 import dev.avsal.util.Json;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -66,19 +64,6 @@ class PrecisionTrainerTest {
             if ("step".equals(o.get("type"))) m.put(((Number) o.get("step")).longValue(), o);
         }
         return new ArrayList<>(m.values());
-    }
-
-    /** The video, except that reading its ground truth throws (a run interrupted at validation). */
-    static AnnotatedVideo interrupting(AnnotatedVideo v) {
-        return (AnnotatedVideo) Proxy.newProxyInstance(AnnotatedVideo.class.getClassLoader(), new Class<?>[] {AnnotatedVideo.class},
-                (proxy, method, args) -> {
-                    if (method.getName().equals("density")) throw new IllegalStateException("interrupted");
-                    try {
-                        return method.invoke(v, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
     }
 
     @Test
@@ -143,7 +128,7 @@ class PrecisionTrainerTest {
         }
         try (AvSalModel m = AvSalModel.random(AvSalConfig.TINY, 6)) { // interrupted at the first validation, after step 2's checkpoint
             assertThrows(IllegalStateException.class, () -> new Trainer(m, config(resumed, Precision.BF16).optEpochs(2)
-                    .optCheckpointEvery(1).build()).fit(train, List.of(interrupting(val.get(0)), val.get(1))));
+                    .optCheckpointEvery(1).build()).fit(train, List.of(TinyVideos.interrupting(val.get(0)), val.get(1))));
         }
         assertEquals(2L, ((Number) state(resumed.resolve("last.safetensors")).get("step")).longValue());
         try (AvSalModel m = AvSalModel.random(AvSalConfig.TINY, 6)) { // another precision cannot resume it
@@ -192,7 +177,7 @@ class PrecisionTrainerTest {
         try (AvSalModel m = AvSalModel.random(AvSalConfig.TINY, 8)) {
             Trainer t = new Trainer(m, config(resumed, Precision.FP16).optCheckpointEvery(1).build());
             t.lossScalers = overflowing;
-            assertThrows(IllegalStateException.class, () -> t.fit(train, List.of(interrupting(val.get(0)), val.get(1))));
+            assertThrows(IllegalStateException.class, () -> t.fit(train, List.of(TinyVideos.interrupting(val.get(0)), val.get(1))));
         }
         assertEquals(Map.of("scale", 65536.0, "growth_tracker", 1L),
                 Map.copyOf((Map<?, ?>) state(resumed.resolve("last.safetensors")).get("loss_scaler")));

@@ -7,6 +7,8 @@ import dev.avsal.data.FrameStream;
 import dev.avsal.image.RgbImage;
 import dev.avsal.metrics.Fixations;
 import dev.avsal.metrics.Map2D;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -82,5 +84,18 @@ final class TinyVideos {
                 return Fixations.of(size, size, new int[] {cx(f), cx(f) + 2}, new int[] {cy(f), cy(f) - 1});
             }
         };
+    }
+
+    /** The video, except that reading its ground truth throws (a run interrupted at validation). */
+    static AnnotatedVideo interrupting(AnnotatedVideo v) {
+        return (AnnotatedVideo) Proxy.newProxyInstance(AnnotatedVideo.class.getClassLoader(), new Class<?>[] {AnnotatedVideo.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("density")) throw new IllegalStateException("interrupted");
+                    try {
+                        return method.invoke(v, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 }

@@ -67,7 +67,12 @@ class SoakTest {
                 }
             }
             end = System.nanoTime();
-            after = measure("after " + FRAMES + " frames", true);
+            // the lower of two settled readings: a reading can only be raised by what is transiently held (a JIT
+            // arena not yet returned, a compilation under way on a loaded machine), never lowered below a leak; seen
+            // under load: one reading 7 % above the warm-up, the next one back within 3 % (6,000 frames stay flat)
+            long[] first = measure("after " + FRAMES + " frames", true), second = measure("again", true);
+            after = new long[first.length];
+            for (int i = 0; i < after.length; i++) after[i] = Math.min(first[i], second[i]);
             // one encoding per window and video (a reset forgets the cache, so a window spanning it is encoded twice)
             java.util.Set<Long> windowsPerVideo = new java.util.HashSet<>();
             for (int t = 0; t < FRAMES; t++) windowsPerVideo.add((long) (t / 250) << 32 | t / 4);

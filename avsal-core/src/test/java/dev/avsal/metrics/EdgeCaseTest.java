@@ -95,6 +95,19 @@ class EdgeCaseTest {
         assertEquals(Metrics.aucBorji(up, f, 11), Metrics.aucBorji(small, f, 11), 0.0);
     }
 
+    @Test void scorerWithoutTheRandomisedAucsKeepsTheOtherFive() {
+        Map2D p = smooth(40, 30, 1), gt = smooth(W, H, 5);
+        Fixations f = fix(W, H, 9, 12), other = fix(W, H, 10, 40);
+        for (Protocol protocol : Protocol.values()) {
+            Scores all = Scorer.of(protocol).withSeed(3).score(p, gt, f, other);
+            Scores five = Scorer.of(protocol).withSeed(3).withAucBorjiAndShuffled(false).score(p, gt, f, other);
+            assertTrue(Double.isNaN(five.aucBorji()) && Double.isNaN(five.sauc()), protocol + ": " + five);
+            assertTrue(!Double.isNaN(all.aucBorji()) && !Double.isNaN(all.sauc()), protocol + ": " + all);
+            assertEquals(new Scores(all.cc(), all.nss(), all.sim(), all.kld(), all.aucJudd(), Double.NaN, Double.NaN), five,
+                    protocol.toString());
+        }
+    }
+
     @Test void scorerMatchesTheStaticMetrics() {
         Map2D p = smooth(40, 30, 1), gt = smooth(W, H, 5);
         Fixations f = fix(W, H, 9, 12), other = fix(W, H, 10, 40);

@@ -3,6 +3,7 @@ package dev.avsal.examples.cli;
 import dev.avsal.examples.bench.CheckpointBench;
 import dev.avsal.examples.bench.EncoderBench;
 import dev.avsal.examples.bench.IoBench;
+import dev.avsal.examples.bench.ScoringBench;
 import dev.avsal.util.Json;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,15 +18,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code avsal bench}: prints a timing table for this machine (checkpoint loading, the encoders, the I/O share of a streamed prediction; CPU). */
+/** {@code avsal bench}: prints a timing table for this machine (checkpoint loading, the encoders, the I/O share of a streamed prediction, scoring; CPU). */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Time checkpoint loading and the encoders on this machine and print a table.")
+        description = "Time checkpoint loading, the encoders, decoding and scoring on this machine and print a table.")
 final class BenchCommand implements Callable<Integer> {
-    enum Section { all, checkpoint, encoders, preprocess, io }
+    enum Section { all, checkpoint, encoders, preprocess, io, metrics }
 
     @Option(names = "--section", defaultValue = "all", paramLabel = "SECTION", description = "all, checkpoint, encoders (with the"
-            + " preprocessing), preprocess (only the pure-Java preprocessing: seconds) or io (decode + predict share;"
-            + " all includes io when the --video clip exists).")
+            + " preprocessing), preprocess (only the pure-Java preprocessing: seconds), io (decode + predict share;"
+            + " all includes io when the --video clip exists) or metrics (scoring a 1080p frame, one thread: seconds).")
     Section section;
 
     @Option(names = "--scratch", paramLabel = "DIR", description = "Folder for the temporary benchmark files (about 1.3 GB; deleted"
@@ -63,6 +64,7 @@ final class BenchCommand implements Callable<Integer> {
         // machine: 248 vs 244 ms/frame before/after, 250 vs 253 with 24 decoy blocks, 2026-11-26.)
         if (section == Section.all || section == Section.encoders) rows.addAll(EncoderBench.run(warmup, reps));
         if (section == Section.preprocess) rows.addAll(EncoderBench.preprocessing(warmup, reps));
+        if (section == Section.metrics || section == Section.all) rows.addAll(ScoringBench.run(warmup, reps));
         if (section == Section.io || section == Section.all && Files.isRegularFile(video)) {
             if (!Files.isRegularFile(video)) throw new IOException(video + ": no such clip; make it with "
                     + "tools/make_test_videos.sh bench or pass --video");

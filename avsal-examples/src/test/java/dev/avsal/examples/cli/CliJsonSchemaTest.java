@@ -54,6 +54,19 @@ class CliJsonSchemaTest {
     }
 
     @Test
+    void benchMetrics() throws Exception { // timings are not asserted (speed goals live in docs/benchmarks.md)
+        Map<String, Object> doc = check("bench", CliTest.run("bench", "--section", "metrics", "--reps", "1",
+                "--warmup", "0", "--json"));
+        List<?> rows = (List<?>) doc.get("rows");
+        assertEquals(4, rows.size(), doc.toString());
+        for (Object r : rows) {
+            Map<?, ?> row = (Map<?, ?>) r;
+            assertTrue(((String) row.get("what")).startsWith("metrics: "), row.toString());
+            assertTrue(row.get("number") instanceof Number n && n.doubleValue() > 0, row.toString());
+        }
+    }
+
+    @Test
     void convert(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("enc.safetensors");
         Map<String, Object> doc = check("convert", CliTest.run("convert", "--clip",

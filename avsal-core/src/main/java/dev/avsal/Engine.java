@@ -194,7 +194,7 @@ final class Engine {
     private List<Tensor> visual(Tensor images, int n) {
         ClipVisionEncoder.Output out = model.clipEncoder().forward(images, taps);
         List<Tensor> result = new ArrayList<>(taps.length);
-        for (Tensor h : out.hiddenStates()) result.add(float32(h.narrow(1, 1, (long) gh * gw)));
+        for (Tensor h : out.hiddenStates()) result.add(Tensors.float32(h.narrow(1, 1, (long) gh * gw)));
         return result;
     }
 
@@ -231,7 +231,7 @@ final class Engine {
             for (int u = 0; u < toEncode.size(); u++)
                 p.position((long) u * len).put(mel.melspec(toEncode.get(u).audio().samples()), 0, len);
             if (torchDevice != null) melspec = melspec.to(torchDevice, torch.ScalarType.Float);
-            Tensor tokens = float32(model.audioEncoder().forward(melspec).tokens());
+            Tensor tokens = Tensors.float32(model.audioEncoder().forward(melspec).tokens());
             Tensor[] byWindow = new Tensor[toEncode.size()];
             for (int u = 0; u < toEncode.size(); u++) {
                 byWindow[u] = tokens.select(0, u);
@@ -241,10 +241,6 @@ final class Engine {
             encoded[0] = toEncode.size();
         }
         return torch.stack(new TensorArrayRef(new TensorVector(perFrame)), 0);
-    }
-
-    private static Tensor float32(Tensor t) {
-        return t.scalar_type().intern() == torch.ScalarType.Float ? t : t.to(torch.ScalarType.Float);
     }
 
     /** A map at the input size, brought back to its frame's size unless maps stay at the input size. */

@@ -32,6 +32,11 @@ public final class Tensors {
         return t;
     }
 
+    /** {@code t} itself when it is float32, else a float32 copy (differentiable, on the same device). */
+    public static Tensor float32(Tensor t) {
+        return t.scalar_type().intern() == torch.ScalarType.Float ? t : t.to(torch.ScalarType.Float);
+    }
+
     /** The values of any tensor as float32, row-major (copied to the CPU first if needed). */
     public static float[] toFloats(Tensor t) {
         try (PointerScope scope = new PointerScope()) {

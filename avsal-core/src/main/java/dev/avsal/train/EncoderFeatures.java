@@ -77,11 +77,6 @@ final class EncoderFeatures {
         return out;
     }
 
-    private static Tensor float32(Tensor t) {
-        return t.scalar_type().intern() == org.bytedeco.pytorch.global.torch.ScalarType.Float ? t
-                : t.to(org.bytedeco.pytorch.global.torch.ScalarType.Float);
-    }
-
     private static final float[] SILENCE = new float[AudioWindow.SAMPLES_2S];
 
     /** The frame's audio samples, or 2 s of silence when audio is silenced or the frame has none (read-only). */
@@ -117,9 +112,9 @@ final class EncoderFeatures {
                 mel.targetLength()), model.audioEncoder().module());
         ClipVisionEncoder.Output v = trainable ? model.clipEncoder().forwardTrainable(images, tapBlocks)
                 : model.clipEncoder().forward(images, tapBlocks);
-        Tensor audio = float32(trainable ? model.audioEncoder().forwardTrainable(mt).tokens() : model.audioEncoder().forward(mt).tokens());
+        Tensor audio = Tensors.float32(trainable ? model.audioEncoder().forwardTrainable(mt).tokens() : model.audioEncoder().forward(mt).tokens());
         List<Tensor> taps = new ArrayList<>(tapBlocks.length);
-        for (Tensor h : v.hiddenStates()) taps.add(float32(h.narrow(1, 1, (long) gh * gw)).contiguous());
+        for (Tensor h : v.hiddenStates()) taps.add(Tensors.float32(h.narrow(1, 1, (long) gh * gw)).contiguous());
         encodedFrames += n;
         return new Features(taps, audio);
     }

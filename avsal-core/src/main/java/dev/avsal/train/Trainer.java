@@ -336,7 +336,7 @@ public final class Trainer {
                 logits = head.forward(level, gh, gw, cat(audio), b, frames);
             }
             // the loss in float32, outside autocast (mixed-precision practice: sums over all pixels and logarithms)
-            Tensor p = distribution(float32(logits).view(n, plane));
+            Tensor p = distribution(Tensors.float32(logits).view(n, plane));
             Tensor loss = Losses.objective(p, Devices.to(Tensors.fromFloats(g, n, plane), device),
                     fx == null ? null : Devices.to(Tensors.fromFloats(fx, n, plane), device), config.loss());
             opt.zeroGrad();
@@ -358,10 +358,6 @@ public final class Trainer {
                         + (config.precision() == Precision.FP16 ? "; float16 activations may overflow: try bf16" : "") + ")");
             return new double[] {value, norm, stepped ? 1 : 0};
         }
-    }
-
-    private static Tensor float32(Tensor t) {
-        return t.scalar_type().intern() == torch.ScalarType.Float ? t : t.to(torch.ScalarType.Float);
     }
 
     private Tensor distribution(Tensor flatLogits) {
@@ -441,7 +437,7 @@ public final class Trainer {
             try (Autocast ac = Devices.autocast(d, config.precision())) {
                 logits = head.forward(e.taps(0, n, false, d), gh, gw, e.audio(0, n, d), 1, n);
             }
-            p = Tensors.toFloats(head.normalize(float32(logits)));
+            p = Tensors.toFloats(head.normalize(Tensors.float32(logits)));
         }
         return maps(v, p, n);
     }
@@ -458,7 +454,7 @@ public final class Trainer {
                     EncoderFeatures.Features f = enc.encode(List.of(new EncoderFeatures.Window(v, 0, n, false)), false);
                     logits = head.forward(f.taps(), gh, gw, f.audio(), 1, n);
                 }
-                p = Tensors.toFloats(head.normalize(float32(logits)));
+                p = Tensors.toFloats(head.normalize(Tensors.float32(logits)));
             }
             List<Map2D> maps = maps(v, p, n);
             for (int i = 0; i < maps.size(); i++) s.add(maps.get(i), v.density(i), v.fixations(i));

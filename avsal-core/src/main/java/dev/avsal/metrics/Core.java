@@ -315,10 +315,10 @@ final class Core {
             chunk = Math.max(1, Integer.MAX_VALUE / raw.length);
         }
 
-        private int bucket(double v) {
-            int b = (int) ((v - lo) * scale + 1.0); // below lo: < 1, so bucket 0 (after the clamp)
-            return Math.max(0, Math.min(BUCKETS + 1, b));
-        }
+        private int bucket(double v) { return bucketAt((v - lo) * scale); }
+
+        /** The bucket of a value whose (v − lo)·scale is {@code at}: below lo, at + 1 < 1, so bucket 0. */
+        private static int bucketAt(double at) { return Math.max(0, Math.min(BUCKETS + 1, (int) (at + 1.0))); }
 
         private static long tallyFor(int count) { return (long) count << 32 | (count > 0 ? 1 : 0); }
 
@@ -339,19 +339,15 @@ final class Core {
             reached += tallies & LOW;
         }
 
-        /** {@link #tallyOf} for v whose (v − lo)·scale is {@code at}. */
+        /** {@link #tallyOf} for v whose (v − lo)·scale is {@code at} (computed ahead, in a vectorised loop). */
         long tallyAt(double at, double v) {
-            int b = Math.max(0, Math.min(BUCKETS + 1, (int) (at + 1.0)));
+            int b = bucketAt(at);
             long t = table[b];
             return (t & MIXED) == 0 ? t : countInBucket(v, b, t);
         }
 
         /** The tally of v: count << 32 | (count > 0), count = number of thresholds ≤ v. */
-        long tallyOf(double v) {
-            int b = bucket(v);
-            long t = table[b];
-            return (t & MIXED) == 0 ? t : countInBucket(v, b, t);
-        }
+        long tallyOf(double v) { return tallyAt((v - lo) * scale, v); }
 
         private long countInBucket(double v, int b, long t) {
             int c = (int) (t >>> 32), end = (int) (table[b + 1] >>> 32);
@@ -365,7 +361,7 @@ final class Core {
          * not drawn (it can change a comparison only near a threshold).
          */
         long tallyJittered(double at, double v, int i) {
-            int b = Math.max(0, Math.min(BUCKETS + 1, (int) (at + 1.0)));
+            int b = bucketAt(at);
             long t = table[b];
             return b == bucket(v + JITTER_MAX) && (t & MIXED) == 0 ? t : tallyOf(v + jitter.jitter(i) / 1e7);
         }

@@ -14,6 +14,9 @@ import java.util.function.DoubleSupplier;
  * computed in Scorer's two passes. Not a test: no timing assertions.
  */
 public final class MetricsBench {
+    /** Scorer computing only the exact five (MIT, no jitter, no AUC-Borji or sAUC). */
+    static final Scorer EXACT_FIVE = Scorer.of(Protocol.MIT).withJitter(false).withAucBorjiAndShuffled(false);
+
     public static void main(String[] args) {
         int w = 1920, h = 1080;
         Map2D pred = RefGen.map(new String[] {"smooth", "" + h, "" + w, "1234567", "0.37", "0.61", "0.05", "0.25"});
@@ -25,10 +28,8 @@ public final class MetricsBench {
                 neg.count(), System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         if (args.length > 0 && args[0].equals("scorer")) {
             // what an application that scores frames sees: a JVM whose JIT profile holds only Scorer's calls
-            double[] pd = pred.data(), gd = gt.data();
-            int[] fx = fix.uniquePixels();
             System.out.println("thread CPU time, best of 40, fresh JVM, Scorer's call patterns only:");
-            cpu("= exact five, as Scorer (CPU)", () -> exactFive(pd, gd, fx));
+            cpu("= exact five, as Scorer (CPU)", () -> EXACT_FIVE.score(pred, gt, fix, null).cc());
             cpu("Scorer MIT, no jitter, no sAUC", () -> Scorer.of(Protocol.MIT).withJitter(false).score(pred, gt, fix, null).cc());
             cpu("Scorer MIT, all seven", () -> Protocol.MIT.score(pred, gt, fix, neg).cc());
             return;
@@ -70,18 +71,9 @@ public final class MetricsBench {
                     Core.mitKldFactor(sg), Core.MATLAB_EPS, true, true, judd)[1] + judd.area(pd.length - fx.length);
         });
         cpu("  AUC-Judd alone, no jitter", () -> Core.mitAucJudd(pd, sp, fx, null));
-        cpu("= exact five, as Scorer (CPU)", () -> exactFive(pd, gd, fx));
+        cpu("= exact five, as Scorer (CPU)", () -> EXACT_FIVE.score(pred, gt, fix, null).cc());
     }
 
-    /** The exact five as {@link Scorer} computes them for MIT without jitter (Scorer adds AUC-Borji and sAUC). */
-    static double exactFive(double[] p, double[] g, int[] fixated) {
-        Core.Stats sp = new Core.Stats(), sg = new Core.Stats();
-        double cc = Core.mitCc(sp, sg, Core.jointStats(p, g, sp, sg));
-        Core.ThresholdCounter judd = Core.mitJuddCounter(p, sp, fixated, null);
-        double[] sk = Core.simKld(p, g, Core.mitSimNormaliser(sp), Core.mitSimNormaliser(sg), Core.mitKldFactor(sp),
-                Core.mitKldFactor(sg), Core.MATLAB_EPS, true, true, judd);
-        return cc + sk[0] + sk[1] + judd.area(p.length - fixated.length) + Core.mitNss(p, sp, fixated);
-    }
 
     static double cpu(String label, DoubleSupplier f) {
         java.lang.management.ThreadMXBean t = java.lang.management.ManagementFactory.getThreadMXBean();

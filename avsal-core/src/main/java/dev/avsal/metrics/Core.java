@@ -173,15 +173,15 @@ final class Core {
     /**
      * SIM and KLD in one pass: SIM = Σ min((p − op)·fp, (g − og)·fg) with {op, fp} = simP, {og, fg} = simG;
      * KLD = Σ G·log(eps + G/(P + eps)) with P = p·kp, G = g·kg. A non-null {@code judd} tallies the prediction
-     * on the way (AUC-Judd without jitter), which saves it a pass of its own over the map.
+     * on the way (AUC-Judd), which saves it a pass of its own over the map; it needs {@code wantKld}.
      */
     static double[] simKld(double[] p, double[] g, double[] simP, double[] simG, double kp, double kg, double eps,
                            boolean wantSim, boolean wantKld, ThresholdCounter judd) {
         double sim = 0, kld = 0;
         double op = wantSim ? simP[0] : 0, fp = wantSim ? simP[1] : 0, og = wantSim ? simG[0] : 0, fg = wantSim ? simG[1] : 0;
         if (!wantKld) {
+            if (judd != null) throw new IllegalArgumentException("the AUC-Judd tally rides on the KLD pass");
             for (int i = 0; i < p.length; i++) sim += Math.min((p[i] - op) * fp, (g[i] - og) * fg);
-            if (judd != null) judd.tally(p, 0, p.length);
             return new double[] {sim, kld};
         }
         // Blocks of 512 pixels, each in two loops. The first does all that vectorises (the JIT turns it into

@@ -10,9 +10,10 @@ public enum Precision {
     FP32,
     /**
      * bfloat16 autocast, on CPU or CUDA. bfloat16 keeps 8 bits of mantissa, so maps differ from FP32 by about
-     * 2e-3 (max abs difference measured on avsal-r-tiny with random weights; see the predictor tests). On the CPU
-     * it is slower, not faster: the float32 weights are cast on every call, and the 2-core development machine
-     * streamed avsal-r-b16 at 441 ms/frame in BF16 against 273 ms in FP32 (224x224). Use it for memory, or on CUDA.
+     * 2e-3 (max abs difference measured on avsal-r-tiny with random weights; see the predictor tests). On a CPU with
+     * bfloat16 instructions (AVX512_BF16, AMX) the encoders run about 1.7x faster than in FP32 (the matrix products
+     * go to oneDNN; attention is computed as in {@link dev.avsal.model.Attention}); on CPUs without them bfloat16 is
+     * emulated and may be slower than FP32. {@code avsal bench --section encoders} times both on your machine.
      */
     BF16,
     /** float16 autocast; CUDA only (LibTorch's CPU kernels have no fast float16 path): refused on the CPU. */

@@ -351,7 +351,7 @@ public final class ClipVisionEncoder implements AutoCloseable {
         Tensor q = parts.get(0).view(b, l, h, d).transpose(1, 2);               // [B, heads, L, d]
         Tensor kk = parts.get(1).view(b, l, h, d).transpose(1, 2);
         Tensor v = parts.get(2).view(b, l, h, d).transpose(1, 2);
-        Tensor a = torch.scaled_dot_product_attention(q, kk, v).transpose(1, 2).reshape(b, l, w);
+        Tensor a = Attention.scaledDotProduct(q, kk, v).transpose(1, 2).reshape(b, l, w);
         x = x.add(torch.linear(a, k.outW(), new TensorOptional(k.outB())));
         Tensor m = torch.linear(layerNorm(x, k.ln2W(), k.ln2B()), k.fcW(), new TensorOptional(k.fcB()));
         m = config.activation() == ClipVisionConfig.Activation.QUICK_GELU

@@ -332,7 +332,7 @@ public final class ImageBindAudioEncoder implements AutoCloseable {
                 .view(n, l + 1, h, d).transpose(1, 2);
         Tensor v = torch.cat(new TensorVector(parts.get(2), k.biasV().expand(n, 1, w)), 1)
                 .view(n, l + 1, h, d).transpose(1, 2);
-        Tensor a = torch.scaled_dot_product_attention(q, kk, v).transpose(1, 2).reshape(n, l, w);
+        Tensor a = Attention.scaledDotProduct(q, kk, v).transpose(1, 2).reshape(n, l, w);
         x = x.add(torch.linear(a, k.outW(), new TensorOptional(k.outB())));
         Tensor m = torch.linear(layerNorm(x, k.n2W(), k.n2B(), ImageBindAudioConfig.BLOCK_EPS), k.fc1W(),
                 new TensorOptional(k.fc1B()));

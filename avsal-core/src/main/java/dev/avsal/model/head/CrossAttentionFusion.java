@@ -1,5 +1,6 @@
 package dev.avsal.model.head;
 
+import dev.avsal.model.Attention;
 import java.util.List;
 import org.bytedeco.pytorch.LayerNormImpl;
 import org.bytedeco.pytorch.LayerNormOptions;
@@ -91,7 +92,7 @@ public class CrossAttentionFusion extends Module {
         Tensor q = qProj.forward(normQ.forward(x)).view(n, lq, h, hd).transpose(1, 2);
         Tensor k = kProj.forward(a).view(n, lk, h, hd).transpose(1, 2);
         Tensor v = vProj.forward(a).view(n, lk, h, hd).transpose(1, 2);
-        Tensor att = torch.scaled_dot_product_attention(q, k, v).transpose(1, 2).reshape(n, lq, d);
+        Tensor att = Attention.scaledDotProduct(q, k, v).transpose(1, 2).reshape(n, lq, d);
         x = x.add(outProj.forward(att));
         return x.add(ffnOut.forward(torch.gelu(ffnIn.forward(normFfn.forward(x)))));
     }

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -93,6 +94,9 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Option(names = "--force", description = "Replace existing outputs.") boolean force;
 
+    @Mixin
+    PredictorOptions run;
+
     @Option(names = "--json", description = "Print one JSON object: the aggregate, every video and the output files.")
     boolean json;
 
@@ -124,7 +128,7 @@ final class EvaluateCommand implements Callable<Integer> {
             } else if (source.centerPrior) {
                 e = b.setCenterPrior().build().run();
             } else {
-                AvSalPredictor.Builder pb = AvSalPredictor.builder();
+                AvSalPredictor.Builder pb = run.apply(AvSalPredictor.builder());
                 if (source.weights != null) {
                     pb.setWeights(source.weights);
                     if (preset != null) pb.optPreset(preset);

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
@@ -80,6 +81,9 @@ final class PredictCommand implements Callable<Integer> {
 
     @Option(names = "--force", description = "Replace existing outputs.") boolean force;
 
+    @Mixin
+    PredictorOptions run;
+
     @Option(names = "--json", description = "Print one JSON object with every video's summary.") boolean json;
 
     @Spec
@@ -97,7 +101,7 @@ final class PredictCommand implements Callable<Integer> {
         if (!(png || png16 || npy || saliencyVideo || overlay)) png = overlay = true;
 
         PrintWriter stdout = spec.commandLine().getOut(), err = spec.commandLine().getErr();
-        AvSalPredictor.Builder pb = AvSalPredictor.builder();
+        AvSalPredictor.Builder pb = run.apply(AvSalPredictor.builder());
         if (weights.file != null) {
             pb.setWeights(weights.file);
             if (preset != null) pb.optPreset(preset);

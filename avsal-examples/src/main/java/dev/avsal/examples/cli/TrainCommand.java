@@ -64,7 +64,7 @@ final class TrainCommand implements Callable<Integer> {
     DeviceChoice device;
     @Option(names = "--precision", defaultValue = "fp32", converter = PrecisionConverter.class, paramLabel = "PRECISION",
             description = "fp32, bf16 or fp16 autocast of the forward passes; fp16 scales the loss dynamically "
-                    + "(default: ${DEFAULT-VALUE}). Reduced precision is for CUDA; on the CPU it runs, slower.")
+                    + "(default: ${DEFAULT-VALUE}). Reduced precision is meant for CUDA; fp16 on the CPU is for tests.")
     Precision precision;
     @Option(names = "--threads", defaultValue = "0", description = "LibTorch threads (default: all cores).") int threads;
     @Option(names = "--no-progress", description = "No progress bar on stderr.") boolean noProgress;

@@ -97,6 +97,41 @@ class PredictCommandTest {
         assertEquals(1, badWeights.code(), badWeights.err());
     }
 
+    @Test @SuppressWarnings("unchecked")
+    void precisionDeviceAndThreadsReachThePredictor(@TempDir Path out) throws Exception {
+        String[] clip = {SYNC, "--npy", "--fps", "5", "--duration", "1", "--json"};
+        CliTest.Result fp32 = CliTest.run(args(out.resolve("fp32"), clip));
+        CliTest.Result bf16 = CliTest.run(concat(args(out.resolve("bf16"), clip), "--precision", "bf16", "--device", "cpu",
+                "--threads", "1"));
+        assertEquals(0, fp32.code(), fp32.err());
+        assertEquals(0, bf16.code(), bf16.err());
+        Map<String, Object> v = ((List<Map<String, Object>>) CliJsonSchemaTest.check("predict", bf16).get("videos")).get(0);
+        assertEquals("BF16", ((Map<String, Object>) v.get("model")).get("precision"));
+        assertEquals("CPU", ((Map<String, Object>) v.get("model")).get("device"));
+        // the same random model: bfloat16 maps are close to the float32 ones, not equal
+        String npy = "sync_h264_aac44k_stereo_maps.npy";
+        float[] a = Npy.read(out.resolve("fp32").resolve(npy)).data(), b = Npy.read(out.resolve("bf16").resolve(npy)).data();
+        double diff = 0, peak = 0;
+        for (int i = 0; i < a.length; i++) {
+            diff = Math.max(diff, Math.abs(a[i] - b[i]));
+            peak = Math.max(peak, Math.abs(a[i]));
+        }
+        assertTrue(diff > 0 && diff < 0.02 * peak, "bf16 vs fp32 max |diff| " + diff + " of peak " + peak);
+
+        assertEquals(2, CliTest.run(args(out, SYNC, "--device", "cuda:1")).code(), "only the first CUDA device");
+        assertEquals(2, CliTest.run(args(out, SYNC, "--precision", "fp64")).code());
+        assertEquals(2, CliTest.run(args(out, SYNC, "--threads", "-1")).code());
+        CliTest.Result fp16 = CliTest.run(args(out.resolve("fp16"), SYNC, "--precision", "fp16", "--device", "cpu"));
+        assertEquals(1, fp16.code(), fp16.err());
+        assertTrue(fp16.err().contains("FP16 needs CUDA"), fp16.err());
+    }
+
+    static String[] concat(String[] a, String... more) {
+        List<String> l = new java.util.ArrayList<>(List.of(a));
+        l.addAll(List.of(more));
+        return l.toArray(String[]::new);
+    }
+
     @Test void benchIoSectionNeedsItsClip(@TempDir Path dir) {
         CliTest.Result r = CliTest.run("bench", "--section", "io", "--video", dir.resolve("none.mp4").toString());
         assertEquals(1, r.code());

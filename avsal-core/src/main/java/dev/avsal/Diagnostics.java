@@ -28,6 +28,7 @@ public final class Diagnostics {
         r.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
                 + System.getProperty("os.arch"));
         r.put("cores", Runtime.getRuntime().availableProcessors());
+        r.put("cpu_bf16", cpuBf16(cpuFlags()));
         r.put("javacpp_platform", Loader.getPlatform());
         r.put("javacpp", artifactVersion("javacpp"));
         r.put("pytorch_preset", artifactVersion("pytorch"));
@@ -56,6 +57,27 @@ public final class Diagnostics {
         }
         r.put("avsal_kernels", HeadKernels.status()); // fused head kernels (avsal-native) or why LibTorch ops run
         return r;
+    }
+
+    /**
+     * Whether this CPU has bfloat16 instructions, from the {@code flags} line of {@code /proc/cpuinfo} (null when
+     * unknown), and what that means for {@link Precision#BF16} on the CPU.
+     */
+    static String cpuBf16(String flags) {
+        if (flags == null) return "unknown (no /proc/cpuinfo flags)";
+        for (String f : flags.trim().split("\\s+"))
+            if (f.equals("avx512_bf16") || f.equals("amx_bf16"))
+                return "yes (" + f + "): Precision.BF16 runs the encoders about 2x faster than FP32 on the CPU";
+        return "no: bfloat16 is emulated on this CPU; FP32 is likely faster";
+    }
+
+    private static String cpuFlags() {
+        try (java.util.stream.Stream<String> lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/cpuinfo"))) {
+            return lines.filter(l -> l.startsWith("flags")).findFirst().map(l -> l.substring(l.indexOf(':') + 1))
+                    .orElse(null);
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     /**

@@ -358,6 +358,8 @@ bool force_v1() {
     return e && *e && *e != '0';
 }
 bool aligned16(const void *p) { return ((uintptr_t)p & 15) == 0; }
+// The opt-in shared memory limit and the result of raising a kernel's limit to it.
+struct SmemSetUp { int optin; cudaError_t attr; };
 int smem_optin() {
     int dev = 0, v = 0;
     cudaGetDevice(&dev);
@@ -374,13 +376,14 @@ int sm_count() {
 template <class T, int D, int HD>
 int fusion_tc_launch(const T *x, const T *ap, const tc::FWp<T> &p, T *out, const FusionDims &fd, float eps, cudaStream_t st) {
     const int lkp = ((int)fd.lk + 31) & ~31;
-    static int optin = -1;
-    static cudaError_t attr = cudaErrorUnknown;
-    if (optin < 0) {
-        optin = smem_optin();
-        attr = cudaFuncSetAttribute(tc::fusion_tc<T, D, HD>, cudaFuncAttributeMaxDynamicSharedMemorySize, optin);
-    }
-    if (attr != cudaSuccess) return -1;
+    // Set up once per instantiation; a function-local static is initialised exactly once even when several threads
+    // make their first call together (a plain flag let a second thread read the attribute before it was set).
+    static const SmemSetUp su = [] {
+        const int optin = smem_optin();
+        return SmemSetUp{optin, cudaFuncSetAttribute(tc::fusion_tc<T, D, HD>, cudaFuncAttributeMaxDynamicSharedMemorySize, optin)};
+    }();
+    const int optin = su.optin;
+    if (su.attr != cudaSuccess) return -1;
     const int dbl = tc::fus_smem(D, lkp, true) <= (size_t)optin ? 1 : 0;
     const size_t smem = tc::fus_smem(D, lkp, dbl);
     if (smem > (size_t)optin) return -1;
@@ -425,13 +428,11 @@ template <class T, int C>
 int gru_tc_launch(const T *seq, const T *wx, const T *bx, const T *wh, const T *h0, T *out, const GruDims &g, cudaStream_t st) {
     const int hw = (int)(g.h * g.w), nb = (int)g.b, tt = (int)g.t, hh = (int)g.h, ww = (int)g.w;
     const size_t smem = tc::gru_smem(C, ww);
-    static int optin = -1;
-    static cudaError_t attr = cudaErrorUnknown;
-    if (optin < 0) {
-        optin = smem_optin();
-        attr = cudaFuncSetAttribute(tc::gru_tc<T, C>, cudaFuncAttributeMaxDynamicSharedMemorySize, optin);
-    }
-    if (attr != cudaSuccess || smem > (size_t)optin) return -1;
+    static const SmemSetUp su = [] {  // once per instantiation, thread-safe (see fusion_tc_launch)
+        const int optin = smem_optin();
+        return SmemSetUp{optin, cudaFuncSetAttribute(tc::gru_tc<T, C>, cudaFuncAttributeMaxDynamicSharedMemorySize, optin)};
+    }();
+    if (su.attr != cudaSuccess || smem > (size_t)su.optin) return -1;
     int dev = 0, coop = 0, occ = 0;
     cudaGetDevice(&dev);
     cudaDeviceGetAttribute(&coop, cudaDevAttrCooperativeLaunch, dev);

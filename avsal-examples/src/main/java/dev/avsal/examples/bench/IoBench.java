@@ -3,6 +3,7 @@ package dev.avsal.examples.bench;
 import dev.avsal.AvSalException;
 import dev.avsal.AvSalPredictor;
 import dev.avsal.Device;
+import dev.avsal.Precision;
 import dev.avsal.io.VideoSaliency;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,26 +25,27 @@ import java.util.stream.Stream;
 public final class IoBench {
     private IoBench() {}
 
-    /** One configuration: preset, frames per second to predict at, seconds of video, overlay on/off. */
-    record Case(String preset, double fps, double seconds, boolean overlay) {}
+    /** One configuration: preset, precision, frames per second to predict at, seconds of video, overlay on/off. */
+    record Case(String preset, Precision precision, double fps, double seconds, boolean overlay) {}
 
-    static final List<Case> CASES = List.of(new Case("avsal-r-tiny", 10, 3.2, false),
-            new Case("avsal-r-b16", 10, 1.6, false), new Case("avsal-r-b16", 10, 1.6, true));
+    static final List<Case> CASES = List.of(new Case("avsal-r-tiny", Precision.FP32, 10, 3.2, false),
+            new Case("avsal-r-b16", Precision.FP32, 10, 1.6, false), new Case("avsal-r-b16", Precision.FP32, 10, 1.6, true),
+            new Case("avsal-r-b16", Precision.BF16, 10, 1.6, false));
 
     public static List<CheckpointBench.Row> run(Path video) throws AvSalException, IOException {
         List<CheckpointBench.Row> rows = new ArrayList<>();
         Path dir = Files.createTempDirectory("avsal-iobench");
         try {
-            String current = null;
+            Case current = null;
             AvSalPredictor p = null;
             try {
                 int n = 0;
                 for (Case c : CASES) {
-                    if (!c.preset.equals(current)) {
+                    if (current == null || !c.preset.equals(current.preset) || c.precision != current.precision) {
                         if (p != null) p.close();
                         p = AvSalPredictor.builder().setRandomWeights(c.preset, 1).optDevice(Device.CPU)
-                                .optInputSize(224, 384).build();
-                        current = c.preset;
+                                .optPrecision(c.precision).optInputSize(224, 384).build();
+                        current = c;
                         once(p, video, dir.resolve("warm" + n++), 10, 0.8, false); // warm-up: one full chunk
                     }
                     // best of 2 by total time: on a shared machine the slower run mostly measures the neighbours
@@ -59,13 +61,15 @@ public final class IoBench {
                     }
                     VideoSaliency.Timings t = r.timings();
                     double ms = 1000.0 / r.frames();
-                    rows.add(new CheckpointBench.Row(String.format(Locale.ROOT, "I/O share, %s 224x384, %d frames @ %.0f"
-                                    + " fps of 1080p H.264, PNG + npy maps%s", c.preset, r.frames(), c.fps,
+                    rows.add(new CheckpointBench.Row(String.format(Locale.ROOT, "I/O share, %s%s 224x384, %d frames @ %.0f"
+                                    + " fps of 1080p H.264, PNG + npy maps%s", c.preset,
+                            c.precision == Precision.FP32 ? "" : " " + c.precision, r.frames(), c.fps,
                             c.overlay ? " + 1080p overlay video" : ""),
                             String.format(Locale.ROOT, "%.1f%%", 100 * t.ioShare()),
                             String.format(Locale.ROOT, "ms/frame: decode+resize+audio %.1f, model %.0f, write %.1f%s",
                                     t.decodeSeconds() * ms, t.modelSeconds() * ms, t.writeSeconds() * ms,
-                                    c.preset.equals("avsal-r-b16") && !c.overlay ? "; goal <= 10%" : "")
+                                    c.preset.equals("avsal-r-b16") && !c.overlay && c.precision == Precision.FP32
+                                            ? "; goal <= 10%" : "")
                             + "; predictor: " + st));
                 }
             } finally {

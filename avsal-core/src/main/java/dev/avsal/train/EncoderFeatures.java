@@ -28,8 +28,7 @@ import org.bytedeco.pytorch.Tensor;
 final class EncoderFeatures {
     private final AvSalModel model;
     private final boolean silence;
-    private final int inH, inW, gh, gw;
-    private final int[] tapBlocks;
+    private final EncoderInput in;
     private final ClipImagePreprocessor pre;
     private final ImageBindAudioPreprocessor mel;
     private final Map<String, List<Frame>> frames = new HashMap<>();
@@ -42,12 +41,8 @@ final class EncoderFeatures {
         this.model = model;
         this.silence = silenceAudio;
         var c = model.config();
-        inH = c.inputHeight();
-        inW = c.inputWidth();
-        gh = inH / c.clip().patchSize();
-        gw = inW / c.clip().patchSize();
-        tapBlocks = c.head().taps().stream().mapToInt(Integer::intValue).toArray();
-        pre = ClipImagePreprocessor.exactSize(inH, inW);
+        in = EncoderInput.of(c);
+        pre = ClipImagePreprocessor.exactSize(in.height(), in.width());
         mel = new ImageBindAudioPreprocessor(c.audio().targetLength());
     }
 
@@ -57,16 +52,16 @@ final class EncoderFeatures {
     /** The video's frames (decoded on first use, then kept). */
     List<Frame> frames(AnnotatedVideo v) throws AvSalException {
         List<Frame> out = frames.get(v.id());
-        if (out == null) frames.put(v.id(), out = readFrames(v, inH, inW));
+        if (out == null) frames.put(v.id(), out = readFrames(v, in));
         return out;
     }
 
-    /** All of a video's annotated frames at {@code inH x inW}, as RGB images (the trainer preprocesses them itself). */
-    static List<Frame> readFrames(AnnotatedVideo v, int inH, int inW) throws AvSalException {
+    /** All of a video's annotated frames at the encoders' input size, as RGB images (the trainer preprocesses them itself). */
+    static List<Frame> readFrames(AnnotatedVideo v, EncoderInput in) throws AvSalException {
         List<Frame> out = new ArrayList<>(v.frameCount());
-        try (FrameStream in = v.open(inH, inW)) {
+        try (FrameStream stream = v.open(in.height(), in.width())) {
             Frame f;
-            while (out.size() < v.frameCount() && (f = in.next()) != null) {
+            while (out.size() < v.frameCount() && (f = stream.next()) != null) {
                 if (f.image() == null)
                     throw new TrainException(v.id() + ", frame " + out.size() + ": the trainer needs RGB frames, got a preprocessed frame");
                 out.add(f);
@@ -96,7 +91,7 @@ final class EncoderFeatures {
     Features encode(List<Window> windows, boolean trainable) throws AvSalException {
         int n = 0;
         for (Window w : windows) n += w.count();
-        int plane = 3 * inH * inW, len = mel.outputLength();
+        int plane = 3 * in.height() * in.width(), len = mel.outputLength();
         float[] chw = new float[n * plane], m = new float[n * len];
         int i = 0;
         for (Window w : windows) {
@@ -107,14 +102,15 @@ final class EncoderFeatures {
                 System.arraycopy(mel.melspec(samples(fs.get(f), silence)), 0, m, i * len, len);
             }
         }
-        Tensor images = Devices.toDeviceOf(Tensors.fromFloats(chw, n, 3, inH, inW), model.clipEncoder().module());
+        Tensor images = Devices.toDeviceOf(Tensors.fromFloats(chw, n, 3, in.height(), in.width()),
+                model.clipEncoder().module());
         Tensor mt = Devices.toDeviceOf(Tensors.fromFloats(m, n, 1, ImageBindAudioPreprocessor.NUM_MEL_BINS,
                 mel.targetLength()), model.audioEncoder().module());
-        ClipVisionEncoder.Output v = trainable ? model.clipEncoder().forwardTrainable(images, tapBlocks)
-                : model.clipEncoder().forward(images, tapBlocks);
+        ClipVisionEncoder.Output v = trainable ? model.clipEncoder().forwardTrainable(images, in.taps())
+                : model.clipEncoder().forward(images, in.taps());
         Tensor audio = Tensors.float32(trainable ? model.audioEncoder().forwardTrainable(mt).tokens() : model.audioEncoder().forward(mt).tokens());
-        List<Tensor> taps = new ArrayList<>(tapBlocks.length);
-        for (Tensor h : v.hiddenStates()) taps.add(Tensors.float32(h.narrow(1, 1, (long) gh * gw)).contiguous());
+        List<Tensor> taps = new ArrayList<>(in.taps().length);
+        for (Tensor h : v.hiddenStates()) taps.add(Tensors.float32(h.narrow(1, 1, in.patches())).contiguous());
         encodedFrames += n;
         return new Features(taps, audio);
     }

@@ -59,8 +59,8 @@ public final class FeatureCache implements AutoCloseable {
 
     private final AvSalModel model;
     private final Path dir;
-    private final int inH, inW, gh, gw, taps, width, audioTokens, audioWidth;
-    private final int[] tapBlocks;
+    private final EncoderInput in;
+    private final int taps, width, audioTokens, audioWidth;
     private final boolean silence, flips;
     private final String key;
     private final Map<String, Entry> open = new HashMap<>();
@@ -80,7 +80,7 @@ public final class FeatureCache implements AutoCloseable {
 
         public int frames() { return frames; }
 
-        private long visualBytes() { return (long) frames * taps * gh * gw * width * 2; }
+        private long visualBytes() { return (long) frames * taps * in.patches() * width * 2; }
 
         /** Taps of frames {@code [from, from+count)}, float32 on the CPU, each {@code [count, L, C]}. */
         public List<Tensor> taps(int from, int count, boolean flipped) {
@@ -89,9 +89,9 @@ public final class FeatureCache implements AutoCloseable {
 
         /** As {@link #taps(int, int, boolean)}, on {@code device} (null: the CPU); float16 crosses to the device. */
         List<Tensor> taps(int from, int count, boolean flipped, org.bytedeco.pytorch.Device device) {
-            long per = (long) taps * gh * gw * width;
+            long per = (long) taps * in.patches() * width;
             long off = (flipped ? visualBytes() : 0) + from * per * 2;
-            Tensor all = half(off, new long[] {count, taps, (long) gh * gw, width}, device);
+            Tensor all = half(off, new long[] {count, taps, in.patches(), width}, device);
             List<Tensor> out = new ArrayList<>(taps);
             for (int i = 0; i < taps; i++) out.add(all.select(1, i).contiguous());
             return out;
@@ -130,12 +130,8 @@ public final class FeatureCache implements AutoCloseable {
         this.silence = silenceAudio;
         this.flips = flips;
         var c = model.config();
-        inH = c.inputHeight();
-        inW = c.inputWidth();
-        gh = inH / c.clip().patchSize();
-        gw = inW / c.clip().patchSize();
-        tapBlocks = c.head().taps().stream().mapToInt(Integer::intValue).toArray();
-        taps = tapBlocks.length;
+        in = EncoderInput.of(c);
+        taps = in.taps().length;
         width = c.clip().width();
         audioTokens = c.audio().tokens();
         audioWidth = c.audio().width();
@@ -167,7 +163,7 @@ public final class FeatureCache implements AutoCloseable {
         Path file = folder().resolve(v.id() + (fp == null || fp.isEmpty() ? "" : "-" + fp) + ".f16");
         if (!Files.exists(file)) compute(v, file);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long perFrame = ((flips ? 2L : 1L) * taps * gh * gw * width + (long) audioTokens * audioWidth) * 2;
+            long perFrame = ((flips ? 2L : 1L) * taps * in.patches() * width + (long) audioTokens * audioWidth) * 2;
             long size = ch.size();
             if (size % perFrame != 0 || size / perFrame != v.frameCount())
                 throw new TrainException(file + ": feature file has " + size + " bytes, expected " + v.frameCount()
@@ -181,7 +177,8 @@ public final class FeatureCache implements AutoCloseable {
     }
 
     private void compute(AnnotatedVideo v, Path file) throws AvSalException {
-        List<Frame> frames = EncoderFeatures.readFrames(v, inH, inW);
+        List<Frame> frames = EncoderFeatures.readFrames(v, in);
+        int inH = in.height(), inW = in.width();
         ClipImagePreprocessor pre = ClipImagePreprocessor.exactSize(inH, inW);
         ImageBindAudioPreprocessor mel = new ImageBindAudioPreprocessor(model.config().audio().targetLength());
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp" + ProcessHandle.current().pid());
@@ -197,9 +194,9 @@ public final class FeatureCache implements AutoCloseable {
                     }
                     try (PointerScope scope = new PointerScope(); InferenceMode im = new InferenceMode()) {
                         Tensor images = Devices.toDeviceOf(Tensors.fromFloats(chw, n, 3, inH, inW), model.clipEncoder().module());
-                        ClipVisionEncoder.Output out = model.clipEncoder().forward(images, tapBlocks);
+                        ClipVisionEncoder.Output out = model.clipEncoder().forward(images, in.taps());
                         List<Tensor> t = new ArrayList<>();
-                        for (Tensor h : out.hiddenStates()) t.add(h.narrow(1, 1, (long) gh * gw));
+                        for (Tensor h : out.hiddenStates()) t.add(h.narrow(1, 1, in.patches()));
                         write(ch, torch.stack(new org.bytedeco.pytorch.TensorArrayRef(new org.bytedeco.pytorch.TensorVector(t.toArray(new Tensor[0]))), 1));
                     }
                 }

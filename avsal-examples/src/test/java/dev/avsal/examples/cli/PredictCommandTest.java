@@ -99,10 +99,9 @@ class PredictCommandTest {
 
     @Test @SuppressWarnings("unchecked")
     void precisionDeviceAndThreadsReachThePredictor(@TempDir Path out) throws Exception {
-        String[] clip = {SYNC, "--npy", "--fps", "5", "--duration", "1", "--json"};
-        CliTest.Result fp32 = CliTest.run(args(out.resolve("fp32"), clip));
-        CliTest.Result bf16 = CliTest.run(concat(args(out.resolve("bf16"), clip), "--precision", "bf16", "--device", "cpu",
-                "--threads", "1"));
+        CliTest.Result fp32 = CliTest.run(args(out.resolve("fp32"), SYNC, "--npy", "--fps", "5", "--duration", "1", "--json"));
+        CliTest.Result bf16 = CliTest.run(args(out.resolve("bf16"), SYNC, "--npy", "--fps", "5", "--duration", "1", "--json",
+                "--precision", "bf16", "--device", "cpu", "--threads", "1"));
         assertEquals(0, fp32.code(), fp32.err());
         assertEquals(0, bf16.code(), bf16.err());
         Map<String, Object> v = ((List<Map<String, Object>>) CliJsonSchemaTest.check("predict", bf16).get("videos")).get(0);
@@ -124,12 +123,6 @@ class PredictCommandTest {
         CliTest.Result fp16 = CliTest.run(args(out.resolve("fp16"), SYNC, "--precision", "fp16", "--device", "cpu"));
         assertEquals(1, fp16.code(), fp16.err());
         assertTrue(fp16.err().contains("FP16 needs CUDA"), fp16.err());
-    }
-
-    static String[] concat(String[] a, String... more) {
-        List<String> l = new java.util.ArrayList<>(List.of(a));
-        l.addAll(List.of(more));
-        return l.toArray(String[]::new);
     }
 
     @Test void benchIoSectionNeedsItsClip(@TempDir Path dir) {
